@@ -38,4 +38,6 @@ export type ErrorCode =
   | 'unknown-call'
   | 'bad-sdp'
   | 'busy'
-  | 'internal';
+  | 'internal'
+  | 'too-large' // frame above the per-message size limit (added by the signaling server)
+  | 'rate-limited'; // too many frames per second on one connection (added by the signaling server)

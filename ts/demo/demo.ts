@@ -68,19 +68,22 @@ function attachCall(call: Call): void {
     ui.remoteVideo.srcObject = call.remoteStream;
     void ui.remoteAudio.play().catch(() => undefined);
   });
-  call.on('state', (state, reason) => {
-    if (state === 'connected') setStatus(`Connected with ${call.peer}`, 'ok');
-    else if (state === 'ringing') setStatus(`Ringing ${call.peer}…`);
-    else if (state === 'connecting') setStatus(`Connecting to ${call.peer}…`);
-    else {
-      setStatus(`Call ended${reason !== undefined ? ` (${reason})` : ''}`);
-      stopStats();
-      ui.localVideo.srcObject = null;
-    }
-    refreshButtons();
-  });
+  call.on('state', (state, reason) => showState(call, state, reason));
   call.on('error', (err) => setStatus(`Call error — ${describeError(err)}`, 'error'));
   startStats(call);
+  // The gateway may have moved the call on before we got here (e.g. 'connected' right after the answer).
+  showState(call, call.state, call.endReason);
+}
+
+function showState(call: Call, state: Call['state'], reason: string | undefined): void {
+  if (state === 'connected') setStatus(`Connected with ${call.peer}`, 'ok');
+  else if (state === 'ringing') setStatus(`Ringing ${call.peer}…`);
+  else if (state === 'connecting') setStatus(`Connecting to ${call.peer}…`);
+  else {
+    setStatus(`Call ended${reason !== undefined ? ` (${reason})` : ''}`);
+    stopStats();
+    ui.localVideo.srcObject = null;
+  }
   refreshButtons();
 }
 
@@ -114,7 +117,6 @@ ui.call.addEventListener('click', async () => {
   ui.call.disabled = true;
   try {
     attachCall(await gateway.call(target, { audio: true, video: ui.video.checked }));
-    if (current?.state === 'connecting') setStatus(`Connecting to ${target}…`);
   } catch (err) {
     setStatus(`Call failed — ${describeError(err)}`, 'error');
   }

@@ -80,7 +80,8 @@ export async function openPage(handle: ChromiumHandle, url: string): Promise<Pag
 export async function runInPage<A, R>(handle: ChromiumHandle, url: string, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
   const page = await openPage(handle, url);
   try {
-    return await page.evaluate(fn, arg);
+    // A is a plain serialisable value here, so playwright's Unboxed<A> is A itself.
+    return await page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown);
   } finally {
     await page.close();
   }

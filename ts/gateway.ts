@@ -1,19 +1,30 @@
-// TEMPORARY MINIMAL GATEWAY — to be replaced by the lead with the real orchestration (ts/calls).
-// It only starts the SignalingServer with a stub handler: signIn/signOut are acknowledged, every
-// call is answered `unknown-target`, accept/reject/hangup get `unknown-call`. No media engine.
-// Keep the exported signatures (startGateway, Gateway, webPaths): ts/cli.ts depends on them.
-
+// Composition root: one media engine, the call orchestration and the signaling server.
+// `rtcgate serve` calls startGateway(); embedders may call it too and use the returned handle.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+
+import { CallManager } from './calls/CallManager.js';
+import { toEngineOptions } from './config/engineOptions.js';
 import type { Config } from './config/loadConfig.js';
-import { assertNever } from './errors.js';
+import { Engine } from './engine/Engine.js';
 import { createServer } from './signaling/createServer.js';
-import { SignalingServer, type ClientSession, type SignalingHandler } from './signaling/SignalingServer.js';
+import { SignalingServer } from './signaling/SignalingServer.js';
+
+export interface GatewayStatus {
+  portsInUse: number;
+  portsTotal: number;
+  calls: number;
+  signaling: ReturnType<SignalingServer['stats']>;
+}
 
 export interface Gateway {
   /** The port the signaling server actually bound (differs from config when it is 0). */
   readonly httpPort: number;
   readonly signalingImpl: 'ws' | 'uws';
+  readonly engine: Engine;
+  readonly calls: CallManager;
+  status(): GatewayStatus;
+  /** Ends every call, closes the signaling server and stops the engine's workers. */
   stop(): Promise<void>;
 }
 
@@ -27,49 +38,46 @@ export function webPaths(): { demoPagePath: string; sdkBundlePath: string } {
   };
 }
 
-class StubHandler implements SignalingHandler {
-  constructor(private readonly config: Config) {}
-  onConnect(): void {}
-  onDisconnect(): void {}
-  onMessage(session: ClientSession, msg: Parameters<SignalingHandler['onMessage']>[1]): void {
-    const reqId = msg.reqId === undefined ? {} : { reqId: msg.reqId };
-    switch (msg.type) {
-      case 'signIn':
-        if (!this.config.allowAnonymousUser) {
-          session.send({ v: 1, type: 'error', ...reqId, code: 'forbidden', message: 'anonymous sign-in is disabled' });
-          return;
-        }
-        session.send({ v: 1, type: 'signedIn', ...reqId, id: msg.id, anonymous: true });
-        return;
-      case 'signOut':
-        session.send({ v: 1, type: 'signedOut', ...reqId });
-        return;
-      case 'call':
-        session.send({ v: 1, type: 'error', ...reqId, callId: msg.callId, code: 'unknown-target', message: `no route to ${JSON.stringify(msg.target)}` });
-        return;
-      case 'accept':
-      case 'reject':
-      case 'hangup':
-        session.send({ v: 1, type: 'error', ...reqId, callId: msg.callId, code: 'unknown-call', message: 'no such call' });
-        return;
-      default:
-        assertNever(msg, 'client message');
-    }
-  }
-}
-
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
-  const server = await createServer(config.signaling);
-  const signaling = new SignalingServer({
-    server,
-    handler: new StubHandler(config),
-    logger,
-    ...webPaths(),
+  const engine = new Engine(toEngineOptions(config));
+  const engineLog = logger.child({ component: 'engine' });
+  engine.on('log', (level, tag, message, endpointId) => {
+    engineLog[level]({ tag, ...(endpointId === undefined ? {} : { endpoint: endpointId }) }, message);
   });
-  const httpPort = await signaling.start(config.httpAddress, config.httpPort);
+  const calls = new CallManager({ engine, config, logger });
+  const server = await createServer(config.signaling);
+  const signaling = new SignalingServer({ server, handler: calls, logger, ...webPaths() });
+  const status = (): GatewayStatus => ({
+    portsInUse: engine.portsInUse(),
+    portsTotal: engine.portsTotal(),
+    calls: calls.activeCalls,
+    signaling: signaling.stats(),
+  });
+  server.get('/status', () => ({
+    status: 200,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify(status()),
+  }));
+  let httpPort: number;
+  try {
+    httpPort = await signaling.start(config.httpAddress, config.httpPort);
+  } catch (error) {
+    engine.stop();
+    throw error;
+  }
+  let stopped = false;
   return {
     httpPort,
     signalingImpl: server.kind,
-    stop: () => signaling.stop(),
+    engine,
+    calls,
+    status,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await calls.stop();
+      await signaling.stop();
+      engine.stop();
+    },
   };
 }

@@ -100,7 +100,7 @@ export type EngineEvent =
   | { type: 'dtls-state'; endpointId: number; state: DtlsState; srtpProfile: SrtpProfileName | null }
   | { type: 'stats'; endpointId: number; stats: EndpointStats }
   | { type: 'closed'; endpointId: number; reason: CloseReason }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; tag: string; message: string };
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; tag: string; message: string; endpointId?: number };
 
 /** The object the addon exports as `Engine` (bindings/). */
 export interface NativeEngine {

@@ -1,0 +1,190 @@
+#include "EngineWrap.hpp"
+
+#include "EventToJs.hpp"
+
+namespace rtcgate::bindings {
+
+namespace {
+
+uint32_t requireUint(const Napi::Object& o, const char* key, uint32_t min, uint32_t max) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (d < min || d > max || d != static_cast<double>(static_cast<uint32_t>(d)))
+    throw Napi::RangeError::New(o.Env(), std::string("option ") + key + " out of range");
+  return static_cast<uint32_t>(d);
+}
+
+std::string requireString(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+std::string optionalString(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+}
+
+std::vector<uint8_t> payloadTypes(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<uint8_t> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must hold numbers");
+    const uint32_t pt = x.As<Napi::Number>().Uint32Value();
+    if (pt > 127) throw Napi::RangeError::New(o.Env(), std::string(key) + ": payload type > 127");
+    out.push_back(static_cast<uint8_t>(pt));
+  }
+  return out;
+}
+
+}  // namespace
+
+Napi::Function EngineWrap::define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod("fingerprint", &EngineWrap::fingerprint),
+                         InstanceMethod("createWebRtcEndpoint", &EngineWrap::createWebRtcEndpoint),
+                         InstanceMethod("connectWebRtcEndpoint", &EngineWrap::connectWebRtcEndpoint),
+                         InstanceMethod("requestStats", &EngineWrap::requestStats),
+                         InstanceMethod("closeEndpoint", &EngineWrap::closeEndpoint),
+                         InstanceMethod("portsInUse", &EngineWrap::portsInUse),
+                         InstanceMethod("portsTotal", &EngineWrap::portsTotal),
+                         InstanceMethod("stop", &EngineWrap::stop),
+                     });
+}
+
+EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
+    throw Napi::TypeError::New(env, "new Engine(options, onEvent)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  engine::EngineConfig config;
+  config.workers = requireUint(o, "workers", 1, 256);
+  config.portMin = static_cast<uint16_t>(requireUint(o, "portMin", 1, 65535));
+  config.portMax = static_cast<uint16_t>(requireUint(o, "portMax", 1, 65535));
+  config.bindAddress = requireString(o, "bindAddress");
+  config.certificatePem = optionalString(o, "certificatePem");
+  config.privateKeyPem = optionalString(o, "privateKeyPem");
+  config.consentTimeout = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(requireUint(o, "consentTimeoutSeconds", 1, 3600)));
+
+  events_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "rtcgate-events", 0, 1);
+  // The engine's events must not keep the process alive on their own.
+  events_.Unref(env);
+  Napi::ThreadSafeFunction tsfn = events_;
+  try {
+    engine_ = std::make_unique<engine::Engine>(config, [tsfn](engine::EngineEvent&& ev) mutable {
+      auto* heap = new engine::EngineEvent(std::move(ev));
+      const napi_status status = tsfn.NonBlockingCall(heap, [](Napi::Env env, Napi::Function cb, engine::EngineEvent* e) {
+        std::unique_ptr<engine::EngineEvent> owned(e);
+        if (env != nullptr && cb != nullptr) cb.Call({eventToJs(env, *owned)});
+      });
+      if (status != napi_ok) delete heap;
+    });
+  } catch (const std::exception& e) {
+    events_.Release();
+    eventsReleased_ = true;
+    throw Napi::Error::New(env, std::string("rtcgate engine: ") + e.what());
+  }
+}
+
+EngineWrap::~EngineWrap() { stopEngine(); }
+
+void EngineWrap::stopEngine() {
+  if (engine_) engine_->stop();
+  if (!eventsReleased_) {
+    events_.Release();
+    eventsReleased_ = true;
+  }
+}
+
+engine::Engine& EngineWrap::engine(const Napi::Env& env) {
+  if (!engine_ || eventsReleased_) throw Napi::Error::New(env, "rtcgate engine is stopped");
+  return *engine_;
+}
+
+Napi::Value EngineWrap::fingerprint(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("algorithm", "sha-256");
+  o.Set("value", engine(info.Env()).fingerprint());
+  return o;
+}
+
+Napi::Value EngineWrap::createWebRtcEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  engine::CreatedEndpoint c;
+  try {
+    c = engine(env).createWebRtcEndpoint();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", c.id);
+  o.Set("port", c.port);
+  o.Set("iceUfrag", c.iceUfrag);
+  o.Set("icePwd", c.icePwd);
+  return o;
+}
+
+Napi::Value EngineWrap::connectWebRtcEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "connectWebRtcEndpoint(id, params)");
+  const uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+  Napi::Object p = info[1].As<Napi::Object>();
+  session::ConnectParams params;
+  params.iceUfrag = requireString(p, "iceUfrag");
+  params.icePwd = requireString(p, "icePwd");
+  Napi::Value fp = p.Get("fingerprint");
+  if (!fp.IsObject()) throw Napi::TypeError::New(env, "fingerprint must be an object");
+  params.fingerprintAlgorithm = requireString(fp.As<Napi::Object>(), "algorithm");
+  params.fingerprintValue = requireString(fp.As<Napi::Object>(), "value");
+  const std::string role = requireString(p, "dtlsRole");
+  if (role != "client" && role != "server") throw Napi::TypeError::New(env, "dtlsRole must be client or server");
+  params.dtlsClient = role == "client";
+  Napi::Value rv = p.Get("route");
+  if (!rv.IsObject()) throw Napi::TypeError::New(env, "route must be an object");
+  Napi::Object r = rv.As<Napi::Object>();
+  if (requireString(r, "kind") != "echo") throw Napi::TypeError::New(env, "route.kind must be echo");
+  params.route.audioPayloadTypes = payloadTypes(r, "audioPayloadTypes");
+  params.route.videoPayloadTypes = payloadTypes(r, "videoPayloadTypes");
+  params.route.audioSsrc = requireUint(r, "audioSsrc", 0, UINT32_MAX);
+  params.route.videoSsrc = requireUint(r, "videoSsrc", 0, UINT32_MAX);
+  params.route.audioClockRate = requireUint(r, "audioClockRate", 1, 1000000);
+  params.route.videoClockRate = requireUint(r, "videoClockRate", 1, 1000000);
+  engine(env).connectWebRtcEndpoint(id, std::move(params));
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::requestStats(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "requestStats(id)");
+  engine(info.Env()).requestStats(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::closeEndpoint(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "closeEndpoint(id)");
+  engine(info.Env()).closeEndpoint(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::portsInUse(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(engine(info.Env()).portsInUse()));
+}
+
+Napi::Value EngineWrap::portsTotal(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(engine(info.Env()).portsTotal()));
+}
+
+Napi::Value EngineWrap::stop(const Napi::CallbackInfo& info) {
+  stopEngine();
+  return info.Env().Undefined();
+}
+
+}  // namespace rtcgate::bindings

@@ -1,0 +1,47 @@
+#include "io/PortPool.hpp"
+
+#include <stdexcept>
+
+#include "io/UdpSocket.hpp"
+
+namespace rtcgate::io {
+
+PortPool::PortPool(std::string bindAddress, uint16_t minPort, uint16_t maxPort)
+    : bindAddress_(std::move(bindAddress)), minPort_(minPort), maxPort_(maxPort) {
+  if (minPort == 0 || maxPort < minPort) throw std::invalid_argument("invalid media port range");
+  used_.assign(total(), false);
+}
+
+std::optional<BoundPort> PortPool::acquire() {
+  std::lock_guard lock(mutex_);
+  const size_t n = used_.size();
+  for (size_t tried = 0; tried < n; ++tried) {
+    const size_t i = (next_ + tried) % n;
+    if (used_[i]) continue;
+    const auto port = static_cast<uint16_t>(minPort_ + i);
+    const int fd = openUdpSocket(bindAddress_, port);
+    if (fd < 0) continue;  // held by someone else: try the next one
+    used_[i] = true;
+    ++inUse_;
+    next_ = (i + 1) % n;
+    return BoundPort{fd, port};
+  }
+  return std::nullopt;
+}
+
+void PortPool::release(uint16_t port) noexcept {
+  std::lock_guard lock(mutex_);
+  if (port < minPort_ || port > maxPort_) return;
+  const size_t i = port - minPort_;
+  if (used_[i]) {
+    used_[i] = false;
+    --inUse_;
+  }
+}
+
+size_t PortPool::inUse() const noexcept {
+  std::lock_guard lock(mutex_);
+  return inUse_;
+}
+
+}  // namespace rtcgate::io

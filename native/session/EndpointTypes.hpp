@@ -1,0 +1,67 @@
+#pragma once
+// Plain data exchanged between the engine's control path and a WebRTC endpoint: what the
+// endpoint needs to connect, and what it reports. Mirrored one to one in ts/engine/types.ts.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rtcgate::session {
+
+enum class CloseReason { Closed, ConsentTimeout, DtlsFailed, EngineStopped };
+const char* toString(CloseReason) noexcept;
+
+// Where the media an endpoint receives goes. The walking skeleton has one route: echo it back
+// to the same browser with the gateway's own SSRCs.
+struct EchoRoute {
+  std::vector<uint8_t> audioPayloadTypes;
+  std::vector<uint8_t> videoPayloadTypes;
+  uint32_t audioSsrc = 0;
+  uint32_t videoSsrc = 0;
+  uint32_t audioClockRate = 48000;
+  uint32_t videoClockRate = 90000;
+};
+
+struct ConnectParams {
+  std::string iceUfrag;
+  std::string icePwd;
+  std::string fingerprintAlgorithm;
+  std::string fingerprintValue;
+  bool dtlsClient = false;  // our role: client = a=setup:active
+  EchoRoute route;
+};
+
+struct StreamStats {
+  uint32_t ssrc = 0;
+  bool video = false;
+  bool inbound = true;
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  int64_t packetsLost = 0;
+  double jitterSeconds = 0;
+  std::optional<double> roundTripSeconds;
+};
+
+struct EndpointCounters {
+  uint64_t stunReceived = 0;
+  uint64_t stunRejected = 0;
+  uint64_t dtlsReceived = 0;
+  uint64_t dtlsRejected = 0;
+  uint64_t rtpReceived = 0;
+  uint64_t rtcpReceived = 0;
+  uint64_t srtpRejected = 0;
+  uint64_t unknownRejected = 0;
+  uint64_t unvalidatedSourceRejected = 0;
+};
+
+struct EndpointStats {
+  uint32_t id = 0;
+  std::string iceState;
+  std::string dtlsState;
+  std::string selectedAddress;  // empty until ICE selects a pair
+  std::string srtpProfile;      // empty until DTLS-SRTP completes
+  std::vector<StreamStats> streams;
+  EndpointCounters counters;
+};
+
+}  // namespace rtcgate::session

@@ -73,8 +73,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
       std::chrono::duration<double>(requireUint(o, "consentTimeoutSeconds", 1, 3600)));
 
   events_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "rtcgate-events", 0, 1);
-  // The engine's events must not keep the process alive on their own.
-  events_.Unref(env);
+  // Like a listening socket, a running engine keeps the process alive until stop(): its
+  // workers own sockets and will report events.
   Napi::ThreadSafeFunction tsfn = events_;
   try {
     engine_ = std::make_unique<engine::Engine>(config, [tsfn](engine::EngineEvent&& ev) mutable {

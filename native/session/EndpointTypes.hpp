@@ -8,7 +8,7 @@
 
 namespace rtcgate::session {
 
-enum class CloseReason { Closed, ConsentTimeout, DtlsFailed, EngineStopped };
+enum class CloseReason { Closed, ConsentTimeout, SetupTimeout, DtlsFailed, EngineStopped };
 const char* toString(CloseReason) noexcept;
 
 // Where the media an endpoint receives goes. The walking skeleton has one route: echo it back

@@ -50,11 +50,17 @@ bool contains(const std::vector<uint8_t>& v, uint8_t x) noexcept {
 
 WebRtcEndpoint::WebRtcEndpoint(uint32_t id, int fd, ice::IceCredentials local, uint64_t tieBreaker,
                                Duration consentTimeout, dtls::DtlsContext& dtlsContext, WallClockAnchor clock)
-    : id_(id), fd_(fd), clock_(clock), ice_(std::move(local), tieBreaker, consentTimeout), dtlsContext_(dtlsContext) {}
+    : id_(id),
+      fd_(fd),
+      clock_(clock),
+      ice_(std::move(local), tieBreaker, consentTimeout),
+      dtlsContext_(dtlsContext),
+      setupTimeout_(consentTimeout) {}
 
 void WebRtcEndpoint::connect(TimePoint now, const ConnectParams& params, io::TxQueue& tx) {
   if (params_) return;  // one remote per endpoint; renegotiation will come with re-INVITE support
   params_ = params;
+  setupDeadline_ = now + setupTimeout_;
   ice_.setRemoteCredentials(ice::IceCredentials{params.iceUfrag, params.icePwd});
   dtls_.emplace(dtlsContext_, params.dtlsClient ? dtls::DtlsRole::Client : dtls::DtlsRole::Server);
   dtls_->setRemoteFingerprint(params.fingerprintAlgorithm, params.fingerprintValue);
@@ -263,6 +269,10 @@ void WebRtcEndpoint::sendRtcpReports(TimePoint now, io::TxQueue& tx) noexcept {
 
 void WebRtcEndpoint::handleTimeout(TimePoint now, io::TxQueue& tx) noexcept {
   if (finished_) return;
+  if (!srtpOut_ && now >= setupDeadline_) {
+    finished_ = CloseReason::SetupTimeout;
+    return;
+  }
   ice_.handleTimeout(now);
   drainIce();
   if (finished_) return;
@@ -277,7 +287,8 @@ void WebRtcEndpoint::handleTimeout(TimePoint now, io::TxQueue& tx) noexcept {
 }
 
 TimePoint WebRtcEndpoint::nextTimeout() const noexcept {
-  return std::min({ice_.nextTimeout(), dtlsDeadline_, nextRtcp_});
+  const TimePoint setup = srtpOut_ ? kNever : setupDeadline_;
+  return std::min({ice_.nextTimeout(), dtlsDeadline_, nextRtcp_, setup});
 }
 
 void WebRtcEndpoint::drainIce() {

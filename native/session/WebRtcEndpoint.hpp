@@ -93,6 +93,10 @@ class WebRtcEndpoint {
   std::array<OutboundStream, 2> outbound_{};  // [0] audio, [1] video
   TimePoint nextRtcp_ = kNever;
   TimePoint dtlsDeadline_ = kNever;
+  // ICE and DTLS must complete within this (the consent timeout) or the endpoint gives up:
+  // OpenSSL alone would wait minutes for a ClientHello that never comes.
+  TimePoint setupDeadline_ = kNever;
+  Duration setupTimeout_;
   EndpointCounters counters_;
   std::deque<EndpointEvent> events_;
   std::optional<CloseReason> finished_;

@@ -107,6 +107,8 @@ function describeClose(reason: CloseReason): string {
       return 'hangup';
     case 'consent-timeout':
       return 'media timeout: no ICE consent for the configured consent-timeout';
+    case 'setup-timeout':
+      return 'media set-up timeout: ICE or DTLS did not complete within the consent timeout';
     case 'dtls-failed':
       return 'DTLS handshake failed';
     case 'engine-stopped':

@@ -93,7 +93,7 @@ export interface EndpointStats {
   counters: EndpointCounters;
 }
 
-export type CloseReason = 'closed' | 'consent-timeout' | 'dtls-failed' | 'engine-stopped';
+export type CloseReason = 'closed' | 'consent-timeout' | 'setup-timeout' | 'dtls-failed' | 'engine-stopped';
 
 export type EngineEvent =
   | { type: 'ice-state'; endpointId: number; state: IceState; selectedAddress: string | null }

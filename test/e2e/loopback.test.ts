@@ -61,4 +61,27 @@ describe('loop-back call through the gateway', () => {
     assert.ok(report.videoFramesDecoded > 0, `frames decoded ${report.videoFramesDecoded}`);
     assert.ok(await waitUntil(() => gw.gateway.engine.portsInUse() === 0, 3000), 'port returned to the pool');
   });
+
+  test('demo page: a person signs in, calls self with video, sees live stats, hangs up', async () => {
+    const page = await openPage(browser, gw.origin + '/');
+    await page.click('#signIn');
+    await page.waitForFunction(() => !(document.querySelector('#call') as HTMLButtonElement).disabled);
+    await page.check('#video');
+    await page.click('#call');
+    await page.waitForFunction(() => /Connected/.test(document.querySelector('#status')?.textContent ?? ''), undefined, { timeout: 15000 });
+    // Stats refresh every second: wait until both rows show packets received and decoded frames.
+    await page.waitForFunction(
+      () => {
+        const audio = document.querySelector('#stats-audio')?.textContent ?? '';
+        const video = document.querySelector('#stats-video')?.textContent ?? '';
+        return /opus/.test(audio) && /VP8/.test(video) && !/—\s*$/.test(video);
+      },
+      undefined,
+      { timeout: 10000 },
+    );
+    await page.click('#hangup');
+    await page.waitForFunction(() => !/Connected/.test(document.querySelector('#status')?.textContent ?? ''));
+    await page.close();
+    assert.ok(await waitUntil(() => gw.gateway.engine.portsInUse() === 0, 3000), 'port returned to the pool');
+  });
 });

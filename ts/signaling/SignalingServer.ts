@@ -154,6 +154,8 @@ export class SignalingServer {
     this.server.get('/', () => this.serveFile(this.demoPagePath));
     this.server.get('/index.html', () => this.serveFile(this.demoPagePath));
     this.server.get('/sdk/rtcgate.js', () => this.serveFile(this.sdkBundlePath));
+    // Browsers ask for it on every page load; an empty answer keeps their consoles quiet.
+    this.server.get('/favicon.ico', () => ({ status: 204, contentType: 'image/x-icon', body: '' }));
     this.server.get('/demo/*', (req) => this.serveDemoAsset(req));
     this.server.ws(
       '/ws',

@@ -71,13 +71,13 @@ describe('Engine (native addon)', () => {
     assert.equal(engine.portsInUse(), 0);
   });
 
-  test('bad command arguments throw TypeError instead of crashing', () => {
+  test('bad command arguments throw TypeError instead of crashing', async () => {
     const e = engine.createWebRtcEndpoint();
     const bad = { ...connectParams, dtlsRole: 'both' } as unknown as ConnectParams;
     assert.throws(() => e.connect(bad), TypeError);
     const badPt = { ...connectParams, route: { ...connectParams.route, audioPayloadTypes: [300] } };
     assert.throws(() => e.connect(badPt), RangeError);
-    return e.close();
+    await e.close();
   });
 
   test('commands after stop() fail with a clear error', () => {

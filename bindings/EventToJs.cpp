@@ -37,6 +37,9 @@ Napi::Object statsToJs(Napi::Env env, const session::EndpointStats& s) {
   counters.Set("stunRejected", static_cast<double>(c.stunRejected));
   counters.Set("dtlsReceived", static_cast<double>(c.dtlsReceived));
   counters.Set("dtlsRejected", static_cast<double>(c.dtlsRejected));
+  counters.Set("dtlsInvalid", static_cast<double>(c.dtlsInvalid));
+  counters.Set("dtlsHandshakeResets", static_cast<double>(c.dtlsHandshakeResets));
+  counters.Set("dtlsRetransmissions", static_cast<double>(c.dtlsRetransmissions));
   counters.Set("rtpReceived", static_cast<double>(c.rtpReceived));
   counters.Set("rtcpReceived", static_cast<double>(c.rtcpReceived));
   counters.Set("srtpRejected", static_cast<double>(c.srtpRejected));

@@ -46,7 +46,10 @@ struct EndpointCounters {
   uint64_t stunReceived = 0;
   uint64_t stunRejected = 0;
   uint64_t dtlsReceived = 0;
-  uint64_t dtlsRejected = 0;
+  uint64_t dtlsRejected = 0;         // before the remote description was set
+  uint64_t dtlsInvalid = 0;          // dropped by the DTLS transport: bad framing, or after it ended
+  uint64_t dtlsHandshakeResets = 0;  // garbage before any ClientHello made the server start over
+  uint64_t dtlsRetransmissions = 0;
   uint64_t rtpReceived = 0;
   uint64_t rtcpReceived = 0;
   uint64_t srtpRejected = 0;

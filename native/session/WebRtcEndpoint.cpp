@@ -72,7 +72,6 @@ void WebRtcEndpoint::connect(TimePoint now, const ConnectParams& params, io::TxQ
   outbound_[1].stats.emplace(params.route.videoClockRate);
   // A client waits for ICE before its ClientHello can go anywhere; see onStun().
   if (!params.dtlsClient) dtls_->start(now);
-  pushState(EndpointEvent::Type::DtlsState);
   drainDtls(now, tx);
 }
 
@@ -388,6 +387,12 @@ EndpointStats WebRtcEndpoint::stats(TimePoint now) const {
     s.streams.push_back(st);
   }
   s.counters = counters_;
+  if (dtls_) {
+    const dtls::DtlsCounters d = dtls_->counters();
+    s.counters.dtlsInvalid = d.invalidDatagrams + d.ignoredDatagrams;
+    s.counters.dtlsHandshakeResets = d.handshakeResets;
+    s.counters.dtlsRetransmissions = d.retransmissions;
+  }
   (void)now;
   return s;
 }

@@ -402,6 +402,9 @@ describe('hostile input on live media ports', () => {
     assert.equal(d.dtlsReceived, dtls.length, 'dtlsReceived');
     assert.equal(d.dtlsRejected, 0, 'dtlsRejected counts only DTLS before connect(); these went to the transport');
     assert.equal(d.unknownRejected, 0);
+    // Each garbage datagram is either dropped by the transport's framing check or makes the
+    // not-yet-started server start over; none is silently lost from the counters.
+    assert.equal(d.dtlsInvalid + d.dtlsHandshakeResets >= 50, true, `dtlsInvalid ${d.dtlsInvalid}, resets ${d.dtlsHandshakeResets}`);
     await sleep(300);
     assert.equal(attacker.received.length, receivedBefore, 'no alert or handshake flight came back');
     assert.equal(s.dtlsState, 'connecting', 'the handshake neither failed nor completed');

@@ -75,7 +75,13 @@ export interface EndpointCounters {
   stunReceived: number;
   stunRejected: number;
   dtlsReceived: number;
+  /** DTLS before the remote description was set. */
   dtlsRejected: number;
+  /** Dropped by the DTLS transport: not well-framed records, or after the session ended. */
+  dtlsInvalid: number;
+  /** Garbage before any ClientHello made the DTLS server start over. */
+  dtlsHandshakeResets: number;
+  dtlsRetransmissions: number;
   rtpReceived: number;
   rtcpReceived: number;
   srtpRejected: number;

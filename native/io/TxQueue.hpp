@@ -31,6 +31,12 @@ class TxQueue {
   size_t pending() const noexcept { return count_; }
   uint64_t dropped() const noexcept { return dropped_; }
 
+  // Read-only access for socket-free tests: the i-th queued datagram (i < pending()), its
+  // destination, and clear(), which drops everything queued without sending it.
+  std::span<const uint8_t> datagram(size_t i) const noexcept { return {slots_[i].data(), entries_[i].size}; }
+  const SocketAddress& destination(size_t i) const noexcept { return entries_[i].to; }
+  void clear() noexcept { count_ = 0; }
+
  private:
   struct Entry {
     size_t size;

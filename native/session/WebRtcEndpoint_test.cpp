@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <random>
 
@@ -469,7 +470,7 @@ TEST(WebRtcEndpointHostileTest, GarbageIsDroppedAndCountedAndEchoSurvives) {
     for (uint8_t& b : d) b = uint8_t(rng());
     switch (classifyPacket(d)) {
       case PacketKind::Stun: ++expected.stunReceived, ++expected.stunRejected; break;
-      case PacketKind::Dtls: ++expected.dtlsReceived; break;
+      case PacketKind::Dtls: ++expected.dtlsReceived, ++expected.dtlsInvalid; break;  // no valid framing
       case PacketKind::Rtp: ++expected.rtpReceived, ++expected.srtpRejected; break;
       case PacketKind::Rtcp: ++expected.rtcpReceived, ++expected.srtpRejected; break;
       case PacketKind::Unknown: ++expected.unknownRejected; break;
@@ -507,6 +508,7 @@ TEST(WebRtcEndpointHostileTest, GarbageIsDroppedAndCountedAndEchoSurvives) {
     EXPECT_EQ(m->messageClass(), stun::StunClass::ErrorResponse);
   }
   // Well-framed DTLS records with garbage bodies: handshake (epoch 0) and application data (epoch 1).
+  // OpenSSL discards them silently (RFC 6347 §4.1.2.7), so only dtlsReceived counts them.
   for (uint8_t type : {uint8_t(22), uint8_t(23), uint8_t(21)}) {
     std::array<uint8_t, 13 + 48> rec{};
     rec[0] = type;
@@ -535,6 +537,7 @@ TEST(WebRtcEndpointHostileTest, GarbageIsDroppedAndCountedAndEchoSurvives) {
   EXPECT_EQ(after.stunRejected, expected.stunRejected);
   EXPECT_EQ(after.dtlsReceived, expected.dtlsReceived);
   EXPECT_EQ(after.dtlsRejected, expected.dtlsRejected);
+  EXPECT_EQ(after.dtlsInvalid, expected.dtlsInvalid);
   EXPECT_EQ(after.rtpReceived, expected.rtpReceived);
   EXPECT_EQ(after.rtcpReceived, expected.rtcpReceived);
   EXPECT_EQ(after.srtpRejected, expected.srtpRejected);
@@ -587,8 +590,48 @@ TEST(WebRtcEndpointConsentTest, PeriodicConsentChecksKeepItAlive) {
   expectAudioEcho(h, 42);
 }
 
+TEST(WebRtcEndpointConsentTest, IncompleteSetupGivesUpAfterTheConsentTimeout) {
+  BrowserHarness h({.consentTimeout = seconds(5)});
+  h.endpoint.connect(h.now, h.connectParams(), h.tx);
+  h.collect();
+  h.advance(milliseconds(4900));  // no browser ever shows up
+  EXPECT_FALSE(h.endpoint.finished().has_value());
+  h.advance(milliseconds(200));
+  EXPECT_EQ(h.endpoint.finished(), CloseReason::SetupTimeout);
+}
+
+TEST(WebRtcEndpointTest, CloseSendsByeAndCloseNotify) {
+  BrowserHarness h;
+  startMedia(h);
+  h.endpoint.close(h.now, h.tx);
+  h.collect();
+  h.pump();
+  const auto compounds = plainRtcp(h);
+  ASSERT_EQ(compounds.size(), 1u);
+  const auto packets = packetsOf(compounds[0]);
+  ASSERT_EQ(packets.size(), 1u);
+  EXPECT_EQ(packets[0].kind(), rtcp::RtcpKind::Bye);
+  EXPECT_EQ(packets[0].count(), 2u);  // both of our SSRCs
+  EXPECT_EQ(h.dtls->state(), dtls::DtlsState::Closed);  // the browser got close_notify
+  EXPECT_EQ(h.endpoint.stats(h.now).iceState, "closed");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. No allocation per packet
+
+TEST(WebRtcEndpointAllocationCounterTest, SeesAllocationsOnlyInsideItsScope) {
+  std::unique_ptr<std::string> outside = std::make_unique<std::string>(100, 'x');
+  uint64_t inside = 0;
+  {
+    AllocationCounter counter;
+    auto s = std::make_unique<std::string>(100, 'y');
+    auto v = std::make_unique<std::vector<int>>(10);
+    inside = counter.count();
+    EXPECT_EQ((*s)[0] + (*v)[0], 'y');
+  }
+  EXPECT_GE(inside, 2u);
+  EXPECT_EQ(outside->size(), 100u);
+}
 
 class WebRtcEndpointAllocationTest : public ::testing::TestWithParam<SrtpProfile> {};
 

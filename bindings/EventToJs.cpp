@@ -45,6 +45,7 @@ Napi::Object statsToJs(Napi::Env env, const session::EndpointStats& s) {
   counters.Set("srtpRejected", static_cast<double>(c.srtpRejected));
   counters.Set("unknownRejected", static_cast<double>(c.unknownRejected));
   counters.Set("unvalidatedSourceRejected", static_cast<double>(c.unvalidatedSourceRejected));
+  counters.Set("sendFailed", static_cast<double>(c.sendFailed));
   o.Set("counters", counters);
   return o;
 }

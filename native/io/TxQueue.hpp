@@ -13,7 +13,9 @@ namespace rtcgate::io {
 
 class TxQueue {
  public:
-  static constexpr size_t kSlotSize = 1600;  // MTU-sized payload plus SRTP trailer headroom
+  // Any datagram we receive (up to the 1500-byte Ethernet MTU) plus libsrtp's worst-case
+  // trailer room (SRTP_MAX_TRAILER_LEN, 144 bytes) fits in one slot.
+  static constexpr size_t kSlotSize = 2048;
   static constexpr size_t kSlots = 256;
 
   TxQueue();

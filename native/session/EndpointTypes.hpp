@@ -55,6 +55,7 @@ struct EndpointCounters {
   uint64_t srtpRejected = 0;
   uint64_t unknownRejected = 0;
   uint64_t unvalidatedSourceRejected = 0;
+  uint64_t sendFailed = 0;  // SRTP protect failed or the packet did not fit a send slot
 };
 
 struct EndpointStats {

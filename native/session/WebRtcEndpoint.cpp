@@ -161,10 +161,16 @@ void WebRtcEndpoint::onRtp(TimePoint now, std::span<uint8_t> slot, size_t size, 
   out.sourceSsrc = packet->ssrc();
   packet->setSsrc(out.ssrc);
   std::span<uint8_t> dst = tx.reserve();
-  if (dst.size() < size + srtp::SrtpSession::kMaxTrailer) return;
+  if (dst.size() < size + srtp::SrtpSession::kMaxTrailer) {
+    reject(counters_.sendFailed, "srtp", "RTP packet too large to protect dropped");
+    return;
+  }
   std::memcpy(dst.data(), slot.data(), size);
   size_t length = size;
-  if (!srtpOut_->protectRtp(dst, length)) return;
+  if (!srtpOut_->protectRtp(dst, length)) {
+    reject(counters_.sendFailed, "srtp", "SRTP protect failed");
+    return;
+  }
   out.stats->onPacketSent(packet->timestamp(), packet->payload().size(), now);
   tx.commit(length, fd_, *to);
 }
@@ -237,10 +243,16 @@ bool WebRtcEndpoint::sendProtectedRtcp(std::span<const uint8_t> plain, io::TxQue
   const SocketAddress* to = destination();
   if (!mediaReady() || to == nullptr) return false;
   std::span<uint8_t> dst = tx.reserve();
-  if (dst.size() < plain.size() + srtp::SrtpSession::kMaxTrailer) return false;
-  std::memcpy(dst.data(), plain.data(), plain.size());
   size_t length = plain.size();
-  if (!srtpOut_->protectRtcp(dst, length)) return false;
+  if (dst.size() < plain.size() + srtp::SrtpSession::kMaxTrailer) {
+    reject(counters_.sendFailed, "srtp", "RTCP packet too large to protect dropped");
+    return false;
+  }
+  std::memcpy(dst.data(), plain.data(), plain.size());
+  if (!srtpOut_->protectRtcp(dst, length)) {
+    reject(counters_.sendFailed, "srtp", "SRTCP protect failed");
+    return false;
+  }
   tx.commit(length, fd_, *to);
   return true;
 }

@@ -87,6 +87,8 @@ export interface EndpointCounters {
   srtpRejected: number;
   unknownRejected: number;
   unvalidatedSourceRejected: number;
+  /** Outgoing packets dropped: SRTP protect failed or the packet did not fit a send slot. */
+  sendFailed: number;
 }
 
 export interface EndpointStats {

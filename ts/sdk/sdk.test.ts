@@ -81,7 +81,7 @@ describe('SDK + demo page against a mock gateway', { skip: !existsSync(kChromium
     const file = (p: string): string => readFileSync(`${root}${p}`, 'utf8');
     site = await serveOnLoopback({
       '/': ['text/html', file('dist/demo/index.html')],
-      '/demo.js': ['text/javascript', file('dist/demo/demo.js')],
+      '/demo/demo.js': ['text/javascript', file('dist/demo/demo.js')],
       '/sdk/rtcgate.js': ['text/javascript', file('dist/sdk/rtcgate.js')],
     });
     gateway = new MockGateway(new WebSocketServer({ server: site.server, path: '/ws' }));

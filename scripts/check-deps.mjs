@@ -2,8 +2,8 @@
 // when a system library or tool the build needs is missing, instead of a page of CMake errors.
 import { execFileSync } from 'node:child_process';
 
-const APT = 'apt-get install -y --no-install-recommends build-essential cmake ninja-build pkg-config libsrtp2-dev libopus-dev libvpx-dev libssl-dev libspeexdsp-dev libspandsp-dev libopenh264-dev';
-const libraries = ['libsrtp2', 'opus', 'speexdsp', 'openssl'];
+const APT = 'apt-get install -y --no-install-recommends build-essential cmake ninja-build pkg-config libsrtp2-dev libopus-dev libvpx-dev libssl-dev libspeexdsp-dev libspandsp-dev libopenh264-dev libbcg729-dev';
+const libraries = ['libsrtp2', 'opus', 'speexdsp', 'spandsp', 'libbcg729', 'openssl'];
 const tools = ['cmake', 'pkg-config', 'c++'];
 
 function has(cmd, args) {

@@ -151,7 +151,9 @@ Napi::Value EngineWrap::connectWebRtcEndpoint(const Napi::CallbackInfo& info) {
   Napi::Value rv = p.Get("route");
   if (!rv.IsObject()) throw Napi::TypeError::New(env, "route must be an object");
   Napi::Object r = rv.As<Napi::Object>();
-  if (requireString(r, "kind") != "echo") throw Napi::TypeError::New(env, "route.kind must be echo");
+  const std::string kind = requireString(r, "kind");
+  if (kind != "echo" && kind != "bridge") throw Napi::TypeError::New(env, "route.kind must be echo or bridge");
+  params.route.echo = kind == "echo";
   params.route.audioPayloadTypes = payloadTypes(r, "audioPayloadTypes");
   params.route.videoPayloadTypes = payloadTypes(r, "videoPayloadTypes");
   params.route.audioSsrc = requireUint(r, "audioSsrc", 0, UINT32_MAX);

@@ -46,6 +46,7 @@ Napi::Object statsToJs(Napi::Env env, const session::EndpointStats& s) {
   counters.Set("unknownRejected", static_cast<double>(c.unknownRejected));
   counters.Set("unvalidatedSourceRejected", static_cast<double>(c.unvalidatedSourceRejected));
   counters.Set("sendFailed", static_cast<double>(c.sendFailed));
+  counters.Set("noSink", static_cast<double>(c.noSink));
   o.Set("counters", counters);
   return o;
 }

@@ -11,9 +11,12 @@ namespace rtcgate::session {
 enum class CloseReason { Closed, ConsentTimeout, SetupTimeout, DtlsFailed, EngineStopped };
 const char* toString(CloseReason) noexcept;
 
-// Where the media an endpoint receives goes. The walking skeleton has one route: echo it back
-// to the same browser with the gateway's own SSRCs.
-struct EchoRoute {
+// The media an endpoint carries: which payload types are audio or video, and the SSRCs and clock
+// rates the gateway sends with. With `echo`, what the browser sends comes straight back under
+// the gateway's SSRCs (the loop-back call "self"); otherwise it goes to the leg's RtpSink (a
+// bridge), or is dropped and counted while the leg is not bridged.
+struct MediaRoute {
+  bool echo = true;
   std::vector<uint8_t> audioPayloadTypes;
   std::vector<uint8_t> videoPayloadTypes;
   uint32_t audioSsrc = 0;
@@ -28,7 +31,7 @@ struct ConnectParams {
   std::string fingerprintAlgorithm;
   std::string fingerprintValue;
   bool dtlsClient = false;  // our role: client = a=setup:active
-  EchoRoute route;
+  MediaRoute route;
 };
 
 struct StreamStats {
@@ -56,6 +59,7 @@ struct EndpointCounters {
   uint64_t unknownRejected = 0;
   uint64_t unvalidatedSourceRejected = 0;
   uint64_t sendFailed = 0;  // SRTP protect failed or the packet did not fit a send slot
+  uint64_t noSink = 0;      // media received while the leg is neither echoing nor bridged
 };
 
 struct EndpointStats {

@@ -143,7 +143,7 @@ void WebRtcEndpoint::onRtp(TimePoint now, std::span<uint8_t> slot, size_t size, 
     reject(counters_.unknownRejected, "rtp", "malformed RTP packet dropped");
     return;
   }
-  const EchoRoute& route = params_->route;
+  const MediaRoute& route = params_->route;
   const uint8_t pt = packet->payloadType();
   const bool video = contains(route.videoPayloadTypes, pt);
   if (!video && !contains(route.audioPayloadTypes, pt)) {
@@ -152,6 +152,14 @@ void WebRtcEndpoint::onRtp(TimePoint now, std::span<uint8_t> slot, size_t size, 
   }
   InboundStream* in = inboundFor(packet->ssrc(), video, video ? route.videoClockRate : route.audioClockRate);
   if (in != nullptr) in->stats->onPacket(packet->sequenceNumber(), packet->timestamp(), now, packet->payload().size());
+  if (sink_ != nullptr) {
+    sink_->onRtp(now, id_, *packet, tx);
+    return;
+  }
+  if (!route.echo) {
+    reject(counters_.noSink, "rtp", "media received while the endpoint is not bridged dropped");
+    return;
+  }
 
   // Echo: the same packet goes back under the gateway's SSRC for its kind.
   OutboundStream& out = outbound_[video ? 1 : 0];
@@ -207,15 +215,19 @@ void WebRtcEndpoint::onRtcp(TimePoint now, std::span<uint8_t> slot, size_t size,
           for (size_t i = 0; i < rr->reportCount(); ++i) onBlock(rr->reportBlock(i));
         break;
       case rtcp::RtcpKind::Pli:
-        if (auto pli = rtcp::Pli::parse(h))
-          if (OutboundStream* o = outboundBySsrc(pli->mediaSsrc()); o && o->sourceSsrc)
-            writer.addPli(o->ssrc, o->sourceSsrc);
+        if (auto pli = rtcp::Pli::parse(h)) {
+          OutboundStream* o = outboundBySsrc(pli->mediaSsrc());
+          if (o && sink_) sink_->onKeyFrameRequest(now, id_, tx);
+          else if (o && o->sourceSsrc) writer.addPli(o->ssrc, o->sourceSsrc);
+        }
         break;
       case rtcp::RtcpKind::Fir:
         if (auto fir = rtcp::Fir::parse(h))
-          for (size_t i = 0; i < fir->entryCount(); ++i)
-            if (OutboundStream* o = outboundBySsrc(fir->entry(i).ssrc); o && o->sourceSsrc)
-              writer.addPli(o->ssrc, o->sourceSsrc);
+          for (size_t i = 0; i < fir->entryCount(); ++i) {
+            OutboundStream* o = outboundBySsrc(fir->entry(i).ssrc);
+            if (o && sink_) sink_->onKeyFrameRequest(now, id_, tx);
+            else if (o && o->sourceSsrc) writer.addPli(o->ssrc, o->sourceSsrc);
+          }
         break;
       case rtcp::RtcpKind::GenericNack:
         if (auto nack = rtcp::GenericNack::parse(h)) {
@@ -233,6 +245,34 @@ void WebRtcEndpoint::onRtcp(TimePoint now, std::span<uint8_t> slot, size_t size,
   }
   if (!compound.valid()) reject(counters_.unknownRejected, "rtcp", "malformed RTCP compound (valid part used)");
   if (writer.size() > 0) sendFeedback(writer.bytes(), tx);
+}
+
+bool WebRtcEndpoint::sendRtp(TimePoint now, std::span<const uint8_t> plainRtp, io::TxQueue& tx) noexcept {
+  const SocketAddress* to = destination();
+  if (!mediaReady() || to == nullptr) return false;
+  std::span<uint8_t> dst = tx.reserve();
+  if (dst.size() < plainRtp.size() + srtp::SrtpSession::kMaxTrailer) {
+    reject(counters_.sendFailed, "srtp", "RTP packet too large to protect dropped");
+    return false;
+  }
+  std::memcpy(dst.data(), plainRtp.data(), plainRtp.size());
+  auto packet = rtp::RtpPacket::parse(dst.first(plainRtp.size()));
+  OutboundStream* out = packet ? outboundBySsrc(packet->ssrc()) : nullptr;
+  if (out == nullptr) {
+    reject(counters_.sendFailed, "rtp", "bridge sent RTP with an SSRC this endpoint does not own");
+    return false;
+  }
+  const uint32_t timestamp = packet->timestamp();
+  const size_t payloadSize = packet->payload().size();
+  size_t length = plainRtp.size();
+  if (!srtpOut_->protectRtp(dst, length)) {
+    reject(counters_.sendFailed, "srtp", "SRTP protect failed");
+    return false;
+  }
+  out->active = true;
+  out->stats->onPacketSent(timestamp, payloadSize, now);
+  tx.commit(length, fd_, *to);
+  return true;
 }
 
 void WebRtcEndpoint::sendFeedback(std::span<const uint8_t> plainRtcp, io::TxQueue& tx) noexcept {

@@ -18,6 +18,7 @@
 #include "dtls/DtlsTransport.hpp"
 #include "ice/IceLiteAgent.hpp"
 #include "io/TxQueue.hpp"
+#include "media/MediaLeg.hpp"
 #include "rtp/RtpReceiveStats.hpp"
 #include "rtp/RtpSendStats.hpp"
 #include "session/EndpointEvent.hpp"
@@ -27,12 +28,19 @@
 
 namespace rtcgate::session {
 
-class WebRtcEndpoint {
+class WebRtcEndpoint final : public media::MediaLeg {
  public:
   WebRtcEndpoint(uint32_t id, int fd, ice::IceCredentials local, uint64_t tieBreaker, Duration consentTimeout,
                  dtls::DtlsContext& dtlsContext, WallClockAnchor clock);
 
   uint32_t id() const noexcept { return id_; }
+
+  // media::MediaLeg: once bridged, received media goes to the sink instead of the echo route,
+  // and the bridge sends through sendRtp() (SSRC must be one of the route's).
+  uint32_t legId() const noexcept override { return id_; }
+  void setSink(media::RtpSink* sink) noexcept override { sink_ = sink; }
+  bool sendRtp(TimePoint now, std::span<const uint8_t> plainRtp, io::TxQueue& tx) noexcept override;
+  bool canSend() const noexcept override { return mediaReady() && destination() != nullptr; }
 
   void connect(TimePoint now, const ConnectParams& params, io::TxQueue& tx);
   void handleDatagram(TimePoint now, std::span<uint8_t> slot, size_t size, const SocketAddress& from,
@@ -100,6 +108,7 @@ class WebRtcEndpoint {
   EndpointCounters counters_;
   std::deque<EndpointEvent> events_;
   std::optional<CloseReason> finished_;
+  media::RtpSink* sink_ = nullptr;  // the bridge this leg is joined to; not owned
 };
 
 }  // namespace rtcgate::session

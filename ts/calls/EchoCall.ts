@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 
 import { TypedEmitter } from '../common/TypedEmitter.js';
 import type { Engine, WebRtcEndpoint } from '../engine/Engine.js';
-import type { CloseReason, EchoRoute } from '../engine/types.js';
+import type { CloseReason, MediaRoute } from '../engine/types.js';
 import { buildAnswer, parseBrowserOffer, type Negotiated } from '../sdp/index.js';
 import type { CallState } from '../signaling/protocol.js';
 
@@ -54,7 +54,7 @@ export class EchoCall extends TypedEmitter<EchoCallEvents> {
         videoSsrc,
         cname: `rtcgate-${endpoint.id}`,
       });
-      const route: EchoRoute = {
+      const route: MediaRoute = {
         kind: 'echo',
         audioPayloadTypes: negotiated.audio
           ? [negotiated.audio.payloadType, ...(negotiated.audio.telephoneEventPt === undefined ? [] : [negotiated.audio.telephoneEventPt])]

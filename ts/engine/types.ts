@@ -26,9 +26,13 @@ export interface RemoteFingerprint {
   value: string; // "AB:CD:..."
 }
 
-/** What the gateway sends back to the browser on an echo ("self") call. */
-export interface EchoRoute {
-  kind: 'echo';
+/**
+ * The media an endpoint carries. `echo`: what the browser sends comes back under the gateway's
+ * SSRCs (the loop-back call "self"). `bridge`: media goes to the bridge the endpoint is joined
+ * to (see Engine.createBridge), and is dropped (counted as noSink) until it is bridged.
+ */
+export interface MediaRoute {
+  kind: 'echo' | 'bridge';
   /** Payload types the browser sends for audio and for video (from the negotiated SDP). */
   audioPayloadTypes: number[];
   videoPayloadTypes: number[];
@@ -54,7 +58,7 @@ export interface ConnectParams {
   fingerprint: RemoteFingerprint;
   /** Our DTLS role: 'server' when we answer a:setup:actpass with passive. */
   dtlsRole: DtlsRole;
-  route: EchoRoute;
+  route: MediaRoute;
 }
 
 export interface StreamStats {
@@ -89,6 +93,8 @@ export interface EndpointCounters {
   unvalidatedSourceRejected: number;
   /** Outgoing packets dropped: SRTP protect failed or the packet did not fit a send slot. */
   sendFailed: number;
+  /** Media received while the endpoint is neither echoing nor bridged. */
+  noSink: number;
 }
 
 export interface EndpointStats {

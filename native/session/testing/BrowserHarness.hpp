@@ -47,8 +47,8 @@ struct HarnessOptions {
                                                     srtp::SrtpProfile::AesCm128HmacSha1_80};
 };
 
-inline EchoRoute defaultRoute() {
-  EchoRoute r;
+inline MediaRoute defaultRoute() {
+  MediaRoute r;
   r.audioPayloadTypes = {kOpusPt};
   r.videoPayloadTypes = {kVp8Pt};
   r.audioSsrc = kGatewayAudioSsrc;

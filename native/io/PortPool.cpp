@@ -39,6 +39,38 @@ void PortPool::release(uint16_t port) noexcept {
   }
 }
 
+std::optional<BoundPortPair> PortPool::acquirePair() {
+  std::lock_guard lock(mutex_);
+  const size_t n = used_.size();
+  // Index of the first even port in the range (RFC 3550 §11 wants RTP on an even port).
+  const size_t firstEven = (minPort_ % 2 == 0) ? 0 : 1;
+  if (n < firstEven + 2) return std::nullopt;
+  const size_t pairs = (n - firstEven) / 2;  // whole (even, odd) pairs inside the range
+  for (size_t tried = 0; tried < pairs; ++tried) {
+    const size_t pair = (nextPair_ + tried) % pairs;
+    const size_t i = firstEven + 2 * pair;
+    if (used_[i] || used_[i + 1]) continue;
+    const auto rtpPort = static_cast<uint16_t>(minPort_ + i);
+    const int rtpFd = openUdpSocket(bindAddress_, rtpPort);
+    if (rtpFd < 0) continue;  // held by someone else: try the next pair
+    const int rtcpFd = openUdpSocket(bindAddress_, static_cast<uint16_t>(rtpPort + 1));
+    if (rtcpFd < 0) {
+      closeSocket(rtpFd);
+      continue;
+    }
+    used_[i] = used_[i + 1] = true;
+    inUse_ += 2;
+    nextPair_ = (pair + 1) % pairs;
+    return BoundPortPair{BoundPort{rtpFd, rtpPort}, BoundPort{rtcpFd, static_cast<uint16_t>(rtpPort + 1)}};
+  }
+  return std::nullopt;
+}
+
+void PortPool::releasePair(uint16_t rtpPort) noexcept {
+  release(rtpPort);
+  if (rtpPort < maxPort_) release(static_cast<uint16_t>(rtpPort + 1));
+}
+
 size_t PortPool::inUse() const noexcept {
   std::lock_guard lock(mutex_);
   return inUse_;

@@ -9,6 +9,7 @@ const char* toString(CloseReason r) noexcept {
     case CloseReason::SetupTimeout: return "setup-timeout";
     case CloseReason::DtlsFailed: return "dtls-failed";
     case CloseReason::EngineStopped: return "engine-stopped";
+    case CloseReason::MediaTimeout: return "media-timeout";
   }
   return "closed";
 }

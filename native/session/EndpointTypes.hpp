@@ -8,7 +8,8 @@
 
 namespace rtcgate::session {
 
-enum class CloseReason { Closed, ConsentTimeout, SetupTimeout, DtlsFailed, EngineStopped };
+// MediaTimeout: a plain RTP leg heard no RTP or RTCP for its configured media timeout.
+enum class CloseReason { Closed, ConsentTimeout, SetupTimeout, DtlsFailed, EngineStopped, MediaTimeout };
 const char* toString(CloseReason) noexcept;
 
 // The media an endpoint carries: which payload types are audio or video, and the SSRCs and clock
@@ -70,6 +71,12 @@ struct EndpointStats {
   std::string srtpProfile;      // empty until DTLS-SRTP completes
   std::vector<StreamStats> streams;
   EndpointCounters counters;
+  // Plain RTP legs (RtpEndpoint) have no ICE or DTLS: iceState and dtlsState stay empty,
+  // selectedAddress is where RTP goes now (latched source or SDP address, empty if neither)
+  // and srtpProfile is the SDES crypto-suite (empty for plain RTP).
+  std::string kind = "webrtc";    // "webrtc" | "rtp"
+  std::string rtcpAddress;        // rtp legs: where RTCP goes now (same as selectedAddress with rtcp-mux)
+  bool latched = false;           // rtp legs: selectedAddress was learnt from received RTP (symmetric RTP)
 };
 
 }  // namespace rtcgate::session

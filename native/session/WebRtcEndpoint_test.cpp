@@ -17,56 +17,15 @@
 #include "rtcp/Sdes.hpp"
 #include "rtcp/SenderReport.hpp"
 #include "rtp/RtpPacket.hpp"
+#include "session/testing/AllocationCounter.hpp"
 #include "session/testing/BrowserHarness.hpp"
 #include "stun/StunMessage.hpp"
-
-// A counting global operator new for the allocation test. It only counts on the thread that
-// switched counting on, and otherwise forwards to malloc/free, so every other test in this
-// binary sees a plain allocator.
-namespace {
-thread_local bool tCountAllocations = false;
-thread_local uint64_t tAllocations = 0;
-
-void* countedAlloc(std::size_t n) {
-  if (tCountAllocations) ++tAllocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return countedAlloc(n); }
-void* operator new[](std::size_t n) { return countedAlloc(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (tCountAllocations) ++tAllocations;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  if (tCountAllocations) ++tAllocations;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace rtcgate::session {
 namespace {
 
 using namespace testing;
 using srtp::SrtpProfile;
-
-// Counts operator new calls on this thread while alive.
-class AllocationCounter {
- public:
-  AllocationCounter() {
-    tAllocations = 0;
-    tCountAllocations = true;
-  }
-  ~AllocationCounter() { tCountAllocations = false; }
-  uint64_t count() const { return tAllocations; }
-};
 
 std::vector<rtcp::RtcpHeader> packetsOf(const std::vector<uint8_t>& plain) {
   std::vector<rtcp::RtcpHeader> out;

@@ -1,6 +1,8 @@
 #include "EngineWrap.hpp"
 
 #include "EventToJs.hpp"
+#include "codec/AudioCodec.hpp"
+#include "srtp/SrtpProfile.hpp"
 
 namespace rtcgate::bindings {
 
@@ -26,6 +28,54 @@ std::string optionalString(const Napi::Object& o, const char* key) {
   return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
 }
 
+uint32_t optionalUint(const Napi::Object& o, const char* key, uint32_t fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  return requireUint(o, key, 0, UINT32_MAX);
+}
+
+bool optionalBool(const Napi::Object& o, const char* key, bool fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return fallback;
+  if (!v.IsBoolean()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
+Napi::Object requireObject(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsObject()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be an object");
+  return v.As<Napi::Object>();
+}
+
+std::vector<uint8_t> requireBytes(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(o.Env(), std::string(key) + " must be a Uint8Array");
+  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
+  return std::vector<uint8_t>(a.Data(), a.Data() + a.ByteLength());
+}
+
+media::LegFormat legFormat(const Napi::Object& o) {
+  media::LegFormat f;
+  const std::string name = requireString(o, "codec");
+  auto id = codec::codecFromName(name);
+  if (!id) throw Napi::TypeError::New(o.Env(), "unsupported codec " + name);
+  f.codec = *id;
+  f.payloadType = static_cast<uint8_t>(requireUint(o, "payloadType", 0, 127));
+  f.clockRate = requireUint(o, "clockRate", 1, 1000000);
+  f.ptimeMs = optionalUint(o, "ptimeMs", 20);
+  if (f.ptimeMs < 10 || f.ptimeMs > 120) throw Napi::RangeError::New(o.Env(), "ptimeMs must be 10..120");
+  const uint32_t te = optionalUint(o, "telephoneEventPt", 1000);
+  if (te != 1000 && te > 127) throw Napi::RangeError::New(o.Env(), "telephoneEventPt must be 0..127");
+  f.telephoneEventPt = te == 1000 ? -1 : static_cast<int>(te);
+  f.telephoneEventClockRate = optionalUint(o, "telephoneEventClockRate", f.clockRate);
+  const uint32_t cn = optionalUint(o, "comfortNoisePt", 1000);
+  if (cn != 1000 && cn > 127) throw Napi::RangeError::New(o.Env(), "comfortNoisePt must be 0..127");
+  f.comfortNoisePt = cn == 1000 ? -1 : static_cast<int>(cn);
+  f.ssrc = requireUint(o, "ssrc", 0, UINT32_MAX);
+  return f;
+}
+
 std::vector<uint8_t> payloadTypes(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(key) + " must be an array");
@@ -48,6 +98,13 @@ Napi::Function EngineWrap::define(Napi::Env env) {
                      {
                          InstanceMethod("fingerprint", &EngineWrap::fingerprint),
                          InstanceMethod("createWebRtcEndpoint", &EngineWrap::createWebRtcEndpoint),
+                         InstanceMethod("createRtpEndpoint", &EngineWrap::createRtpEndpoint),
+                         InstanceMethod("setRtpRemote", &EngineWrap::setRtpRemote),
+                         InstanceMethod("createBridge", &EngineWrap::createBridge),
+                         InstanceMethod("destroyBridge", &EngineWrap::destroyBridge),
+                         InstanceMethod("requestBridgeStats", &EngineWrap::requestBridgeStats),
+                         InstanceMethod("sipPortsInUse", &EngineWrap::sipPortsInUse),
+                         InstanceMethod("sipPortsTotal", &EngineWrap::sipPortsTotal),
                          InstanceMethod("connectWebRtcEndpoint", &EngineWrap::connectWebRtcEndpoint),
                          InstanceMethod("requestStats", &EngineWrap::requestStats),
                          InstanceMethod("closeEndpoint", &EngineWrap::closeEndpoint),
@@ -66,6 +123,8 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   config.workers = requireUint(o, "workers", 1, 256);
   config.portMin = static_cast<uint16_t>(requireUint(o, "portMin", 1, 65535));
   config.portMax = static_cast<uint16_t>(requireUint(o, "portMax", 1, 65535));
+  config.sipPortMin = static_cast<uint16_t>(requireUint(o, "sipPortMin", 1, 65535));
+  config.sipPortMax = static_cast<uint16_t>(requireUint(o, "sipPortMax", 1, 65535));
   config.bindAddress = requireString(o, "bindAddress");
   config.certificatePem = optionalString(o, "certificatePem");
   config.privateKeyPem = optionalString(o, "privateKeyPem");
@@ -117,8 +176,9 @@ Napi::Value EngineWrap::fingerprint(const Napi::CallbackInfo& info) {
 Napi::Value EngineWrap::createWebRtcEndpoint(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   engine::CreatedEndpoint c;
+  const uint32_t affinity = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 0;
   try {
-    c = engine(env).createWebRtcEndpoint();
+    c = engine(env).createWebRtcEndpoint(affinity);
   } catch (const Napi::Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -162,6 +222,111 @@ Napi::Value EngineWrap::connectWebRtcEndpoint(const Napi::CallbackInfo& info) {
   params.route.videoClockRate = requireUint(r, "videoClockRate", 1, 1000000);
   engine(env).connectWebRtcEndpoint(id, std::move(params));
   return env.Undefined();
+}
+
+Napi::Value EngineWrap::createRtpEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "createRtpEndpoint(options)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  engine::RtpEndpointParams p;
+  p.affinity = optionalUint(o, "affinity", 0);
+  p.rtcpMux = optionalBool(o, "rtcpMux", false);
+  p.options.strictSource = optionalBool(o, "strictSource", false);
+  p.options.mediaTimeout = std::chrono::duration_cast<Duration>(seconds(optionalUint(o, "mediaTimeoutSeconds", 0)));
+  p.options.localSsrc = requireUint(o, "ssrc", 0, UINT32_MAX);
+  p.options.clockRate = requireUint(o, "clockRate", 1, 1000000);
+  if (o.Has("srtp") && o.Get("srtp").IsObject()) {
+    Napi::Object s = o.Get("srtp").As<Napi::Object>();
+    auto profile = srtp::profileFromName(requireString(s, "profile"));
+    if (!profile) throw Napi::TypeError::New(env, "srtp.profile must be AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM");
+    session::SdesSrtpKeys keys;
+    keys.profile = *profile;
+    keys.localKeySalt = requireBytes(s, "localKeySalt");
+    keys.remoteKeySalt = requireBytes(s, "remoteKeySalt");
+    p.options.sdesSrtp = std::move(keys);
+  }
+  engine::CreatedRtpEndpoint c;
+  try {
+    c = engine(env).createRtpEndpoint(std::move(p));
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("id", c.id);
+  r.Set("port", c.port);
+  r.Set("rtcpPort", c.rtcpPort);
+  return r;
+}
+
+Napi::Value EngineWrap::setRtpRemote(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "setRtpRemote(id, { ip, port, rtcpPort? })");
+  Napi::Object o = info[1].As<Napi::Object>();
+  const std::string ip = requireString(o, "ip");
+  const uint16_t port = static_cast<uint16_t>(requireUint(o, "port", 1, 65535));
+  const uint16_t rtcpPort = static_cast<uint16_t>(optionalUint(o, "rtcpPort", 0));
+  SocketAddress rtp = SocketAddress::fromIp(ip, port);
+  if (!rtp.isSet()) throw Napi::TypeError::New(env, "setRtpRemote: ip must be a numeric IPv4 or IPv6 address");
+  SocketAddress rtcp = rtcpPort != 0 ? SocketAddress::fromIp(ip, rtcpPort) : SocketAddress();
+  engine(env).setRtpRemote(info[0].As<Napi::Number>().Uint32Value(), rtp, rtcp);
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::createBridge(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "createBridge(params)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  engine::BridgeParams p;
+  p.legA = requireUint(o, "legA", 1, UINT32_MAX);
+  p.legB = requireUint(o, "legB", 1, UINT32_MAX);
+  const std::string mode = requireString(o, "mode");
+  if (mode != "relay" && mode != "transcode") throw Napi::TypeError::New(env, "mode must be relay or transcode");
+  p.transcode = mode == "transcode";
+  p.formatA = legFormat(requireObject(o, "formatA"));
+  p.formatB = legFormat(requireObject(o, "formatB"));
+  if (o.Has("options") && o.Get("options").IsObject()) {
+    Napi::Object t = o.Get("options").As<Napi::Object>();
+    p.options.opusComplexity = static_cast<int>(optionalUint(t, "opusComplexity", 5));
+    if (p.options.opusComplexity > 10) throw Napi::RangeError::New(env, "opusComplexity must be 0..10");
+    p.options.opusBitrate = static_cast<int>(optionalUint(t, "opusBitrate", 0));
+    p.options.opusFec = optionalBool(t, "opusFec", true);
+    p.options.opusDtx = optionalBool(t, "opusDtx", false);
+    p.options.jitterMinDelay = milliseconds(optionalUint(t, "jitterMinDelayMs", 20));
+    p.options.jitterMaxDelay = milliseconds(optionalUint(t, "jitterMaxDelayMs", 300));
+    p.options.jitterInitialDelay = milliseconds(optionalUint(t, "jitterInitialDelayMs", 60));
+  }
+  uint32_t id = 0;
+  try {
+    id = engine(env).createBridge(p);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  return Napi::Number::New(env, id);
+}
+
+Napi::Value EngineWrap::destroyBridge(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "destroyBridge(id)");
+  engine(info.Env()).destroyBridge(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::requestBridgeStats(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "requestBridgeStats(id)");
+  engine(info.Env()).requestBridgeStats(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value EngineWrap::sipPortsInUse(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(engine(info.Env()).sipPortsInUse()));
+}
+
+Napi::Value EngineWrap::sipPortsTotal(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(engine(info.Env()).sipPortsTotal()));
 }
 
 Napi::Value EngineWrap::requestStats(const Napi::CallbackInfo& info) {

@@ -18,6 +18,13 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  private:
   Napi::Value fingerprint(const Napi::CallbackInfo& info);
   Napi::Value createWebRtcEndpoint(const Napi::CallbackInfo& info);
+  Napi::Value createRtpEndpoint(const Napi::CallbackInfo& info);
+  Napi::Value setRtpRemote(const Napi::CallbackInfo& info);
+  Napi::Value createBridge(const Napi::CallbackInfo& info);
+  Napi::Value destroyBridge(const Napi::CallbackInfo& info);
+  Napi::Value requestBridgeStats(const Napi::CallbackInfo& info);
+  Napi::Value sipPortsInUse(const Napi::CallbackInfo& info);
+  Napi::Value sipPortsTotal(const Napi::CallbackInfo& info);
   Napi::Value connectWebRtcEndpoint(const Napi::CallbackInfo& info);
   Napi::Value requestStats(const Napi::CallbackInfo& info);
   Napi::Value closeEndpoint(const Napi::CallbackInfo& info);

@@ -11,10 +11,13 @@ Napi::Value stringOrNull(Napi::Env env, const std::string& s) {
 Napi::Object statsToJs(Napi::Env env, const session::EndpointStats& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", s.id);
-  o.Set("iceState", s.iceState);
-  o.Set("dtlsState", s.dtlsState);
+  o.Set("kind", s.kind);
+  o.Set("iceState", stringOrNull(env, s.iceState));
+  o.Set("dtlsState", stringOrNull(env, s.dtlsState));
   o.Set("selectedAddress", stringOrNull(env, s.selectedAddress));
   o.Set("srtpProfile", stringOrNull(env, s.srtpProfile));
+  o.Set("rtcpAddress", stringOrNull(env, s.rtcpAddress));
+  o.Set("latched", s.latched);
   Napi::Array streams = Napi::Array::New(env, s.streams.size());
   for (size_t i = 0; i < s.streams.size(); ++i) {
     const auto& st = s.streams[i];
@@ -51,17 +54,53 @@ Napi::Object statsToJs(Napi::Env env, const session::EndpointStats& s) {
   return o;
 }
 
+Napi::Object bridgeStatsToJs(Napi::Env env, const media::BridgeStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", s.id);
+  o.Set("mode", s.mode);
+  Napi::Array dirs = Napi::Array::New(env, s.directions.size());
+  for (size_t i = 0; i < s.directions.size(); ++i) {
+    const media::DirectionStats& d = s.directions[i];
+    Napi::Object x = Napi::Object::New(env);
+    x.Set("fromLeg", d.fromLeg);
+    x.Set("toLeg", d.toLeg);
+    x.Set("packetsIn", static_cast<double>(d.packetsIn));
+    x.Set("packetsOut", static_cast<double>(d.packetsOut));
+    x.Set("dropped", static_cast<double>(d.dropped));
+    x.Set("dtmfEventsIn", static_cast<double>(d.dtmfEventsIn));
+    x.Set("framesDecoded", static_cast<double>(d.framesDecoded));
+    x.Set("framesEncoded", static_cast<double>(d.framesEncoded));
+    x.Set("concealedSamples", static_cast<double>(d.concealedSamples));
+    x.Set("fecRecovered", static_cast<double>(d.fecRecovered));
+    x.Set("decodeErrors", static_cast<double>(d.decodeErrors));
+    x.Set("jitterBufferDelayMs", d.jitterBufferDelayMs);
+    x.Set("jitterMs", d.jitterMs);
+    x.Set("jitterBufferLost", static_cast<double>(d.jitterBufferLost));
+    x.Set("jitterBufferLate", static_cast<double>(d.jitterBufferLate));
+    x.Set("jitterBufferDuplicates", static_cast<double>(d.jitterBufferDuplicates));
+    x.Set("mos", d.mos);
+    dirs.Set(i, x);
+  }
+  o.Set("directions", dirs);
+  return o;
+}
+
 }  // namespace
 
 Napi::Object eventToJs(Napi::Env env, const engine::EngineEvent& e) {
   using Type = engine::EngineEvent::Type;
   Napi::Object o = Napi::Object::New(env);
-  if (e.type != Type::Log) o.Set("endpointId", e.endpointId);
+  if (e.type != Type::Log && e.type != Type::BridgeStats && e.type != Type::BridgeClosed) o.Set("endpointId", e.endpointId);
   switch (e.type) {
     case Type::IceState:
       o.Set("type", "ice-state");
       o.Set("state", e.state);
       o.Set("selectedAddress", stringOrNull(env, e.selectedAddress));
+      break;
+    case Type::SourceLatched:
+      o.Set("type", "latched");
+      o.Set("flow", e.state);
+      o.Set("address", e.selectedAddress);
       break;
     case Type::DtlsState:
       o.Set("type", "dtls-state");
@@ -74,6 +113,16 @@ Napi::Object eventToJs(Napi::Env env, const engine::EngineEvent& e) {
       break;
     case Type::Closed:
       o.Set("type", "closed");
+      o.Set("reason", e.reason);
+      break;
+    case Type::BridgeStats:
+      o.Set("type", "bridge-stats");
+      o.Set("bridgeId", e.endpointId);
+      o.Set("stats", e.bridgeStats ? Napi::Value(bridgeStatsToJs(env, *e.bridgeStats)) : env.Null());
+      break;
+    case Type::BridgeClosed:
+      o.Set("type", "bridge-closed");
+      o.Set("bridgeId", e.endpointId);
       o.Set("reason", e.reason);
       break;
     case Type::Log:

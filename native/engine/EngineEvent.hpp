@@ -6,19 +6,21 @@
 #include <optional>
 #include <string>
 
+#include "media/BridgeStats.hpp"
 #include "session/EndpointTypes.hpp"
 
 namespace rtcgate::engine {
 
 struct EngineEvent {
-  enum class Type { IceState, DtlsState, Stats, Closed, Log };
+  enum class Type { IceState, DtlsState, SourceLatched, Stats, Closed, BridgeStats, BridgeClosed, Log };
   Type type = Type::Log;
-  uint32_t endpointId = 0;
-  std::string state;            // IceState / DtlsState
-  std::string selectedAddress;  // IceState
+  uint32_t endpointId = 0;  // the bridge id for BridgeStats / BridgeClosed
+  std::string state;            // IceState / DtlsState; SourceLatched: "rtp" | "rtcp"
+  std::string selectedAddress;  // IceState; SourceLatched: the address media now goes to
   std::string srtpProfile;      // DtlsState
   std::string reason;           // Closed
   std::optional<session::EndpointStats> stats;
+  std::optional<media::BridgeStats> bridgeStats;
   std::string level, tag, message;  // Log
 };
 

@@ -4,11 +4,27 @@
 
 namespace rtcgate::engine {
 
-Worker::Worker(unsigned index, io::PortPool& pool, const EventSink& sink)
-    : index_(index),
-      pool_(pool),
-      sink_(sink),
-      recvSlots_(std::make_unique<std::array<uint8_t, kRecvSlotSize>[]>(kRecvBatch)) {
+namespace {
+
+EngineEvent fromEndpointEvent(uint32_t id, const session::EndpointEvent& e) {
+  EngineEvent ev;
+  switch (e.type) {
+    case session::EndpointEvent::Type::IceState: ev.type = EngineEvent::Type::IceState; break;
+    case session::EndpointEvent::Type::DtlsState: ev.type = EngineEvent::Type::DtlsState; break;
+    case session::EndpointEvent::Type::SourceLatched: ev.type = EngineEvent::Type::SourceLatched; break;
+    case session::EndpointEvent::Type::Log: ev.type = EngineEvent::Type::Log; break;
+  }
+  ev.endpointId = id;
+  ev.state = e.state;
+  ev.selectedAddress = e.selectedAddress;
+  ev.srtpProfile = e.srtpProfile;
+  return ev;
+}
+
+}  // namespace
+
+Worker::Worker(unsigned index, const EventSink& sink)
+    : index_(index), sink_(sink), recvSlots_(std::make_unique<std::array<uint8_t, kRecvSlotSize>[]>(kRecvBatch)) {
   for (size_t i = 0; i < kRecvBatch; ++i) received_[i].buffer = {recvSlots_[i].data(), kRecvSlotSize};
   thread_ = std::thread([this] { run(); });
 }
@@ -53,60 +69,56 @@ void Worker::runCommands() {
   running_.clear();
 }
 
-void Worker::addEndpoint(std::unique_ptr<session::WebRtcEndpoint> endpoint, io::BoundPort port) {
-  const uint32_t id = endpoint->id();
-  loop_.add(port.fd, [this, id](uint32_t) { onReadable(id); });
-  endpoints_.emplace(id, Entry{std::move(endpoint), port, kNever});
-  afterInput(id);
+session::Endpoint* Worker::findEndpoint(uint32_t id) noexcept {
+  auto it = endpoints_.find(id);
+  return it == endpoints_.end() ? nullptr : it->second.endpoint.get();
 }
 
-void Worker::connectEndpoint(uint32_t id, const session::ConnectParams& params) {
-  auto it = endpoints_.find(id);
-  if (it == endpoints_.end()) {
-    log("warn", "engine", "connect: no endpoint " + std::to_string(id));
-    return;
-  }
-  it->second.endpoint->connect(Clock::now(), params, tx_);
+void Worker::addEndpoint(std::unique_ptr<session::Endpoint> endpoint, EndpointSockets sockets) {
+  const uint32_t id = endpoint->legId();
+  const int primary = sockets.primary.fd;
+  const int rtcp = sockets.rtcp.fd;
+  loop_.add(primary, [this, id, primary](uint32_t) { onReadable(id, primary, session::Endpoint::Socket::Primary); });
+  if (rtcp >= 0) loop_.add(rtcp, [this, id, rtcp](uint32_t) { onReadable(id, rtcp, session::Endpoint::Socket::Rtcp); });
+  endpoints_.emplace(id, Entry{std::move(endpoint), sockets, kNever});
   afterInput(id);
 }
 
 void Worker::reportStats(uint32_t id) {
-  auto it = endpoints_.find(id);
-  if (it == endpoints_.end()) return;
+  session::Endpoint* endpoint = findEndpoint(id);
+  if (endpoint == nullptr) return;
   EngineEvent ev;
   ev.type = EngineEvent::Type::Stats;
   ev.endpointId = id;
-  ev.stats = it->second.endpoint->stats(Clock::now());
+  ev.stats = endpoint->stats(Clock::now());
   emit(std::move(ev));
 }
 
 void Worker::closeEndpoint(uint32_t id, session::CloseReason reason) {
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return;
+  // Bridges go first: they borrow the leg that is about to disappear.
+  if (auto b = bridgeByLeg_.find(id); b != bridgeByLeg_.end()) removeBridge(b->second, "leg closed");
+
   Entry entry = std::move(it->second);
   endpoints_.erase(it);
   entry.endpoint->close(Clock::now(), tx_);
   tx_.flush();
   // Last states and stats go out before `closed`, so the control path sees the final figures.
-  while (auto e = entry.endpoint->pollEvent()) {
-    EngineEvent ev;
-    ev.type = e->type == session::EndpointEvent::Type::IceState ? EngineEvent::Type::IceState
-                                                                : EngineEvent::Type::DtlsState;
-    ev.endpointId = id;
-    ev.state = e->state;
-    ev.selectedAddress = e->selectedAddress;
-    ev.srtpProfile = e->srtpProfile;
-    emit(std::move(ev));
-  }
+  while (auto e = entry.endpoint->pollEvent())
+    if (e->type != session::EndpointEvent::Type::Log) emit(fromEndpointEvent(id, *e));
   EngineEvent stats;
   stats.type = EngineEvent::Type::Stats;
   stats.endpointId = id;
   stats.stats = entry.endpoint->stats(Clock::now());
   emit(std::move(stats));
 
-  loop_.remove(entry.port.fd);
-  io::closeSocket(entry.port.fd);
-  pool_.release(entry.port.port);
+  for (const io::BoundPort& p : {entry.sockets.primary, entry.sockets.rtcp}) {
+    if (p.fd < 0) continue;
+    loop_.remove(p.fd);
+    io::closeSocket(p.fd);
+    if (entry.sockets.pool != nullptr) entry.sockets.pool->release(p.port);
+  }
   EngineEvent closed;
   closed.type = EngineEvent::Type::Closed;
   closed.endpointId = id;
@@ -114,11 +126,59 @@ void Worker::closeEndpoint(uint32_t id, session::CloseReason reason) {
   emit(std::move(closed));
 }
 
-void Worker::onReadable(uint32_t id) {
+void Worker::addBridge(std::unique_ptr<media::Bridge> bridge) {
+  const uint32_t id = bridge->id();
+  for (uint32_t leg : {bridge->legA(), bridge->legB()}) {
+    if (auto other = bridgeByLeg_.find(leg); other != bridgeByLeg_.end()) {
+      // A leg has one sink: joining it twice would silently steal it from the first bridge.
+      EngineEvent ev;
+      ev.type = EngineEvent::Type::BridgeClosed;
+      ev.endpointId = id;
+      ev.reason = "leg " + std::to_string(leg) + " is already bridged (bridge " + std::to_string(other->second) + ")";
+      emit(std::move(ev));
+      return;
+    }
+  }
+  bridgeByLeg_[bridge->legA()] = id;
+  bridgeByLeg_[bridge->legB()] = id;
+  bridge->attach();
+  auto [it, inserted] = bridges_.emplace(id, BridgeEntry{std::move(bridge), kNever});
+  rearmBridge(it->second);
+}
+
+void Worker::removeBridge(uint32_t bridgeId, const char* reason) {
+  auto it = bridges_.find(bridgeId);
+  if (it == bridges_.end()) return;
+  it->second.bridge->detach();
+  bridgeByLeg_.erase(it->second.bridge->legA());
+  bridgeByLeg_.erase(it->second.bridge->legB());
+  EngineEvent stats;
+  stats.type = EngineEvent::Type::BridgeStats;
+  stats.endpointId = bridgeId;
+  stats.bridgeStats = it->second.bridge->stats();
+  emit(std::move(stats));
+  bridges_.erase(it);
+  EngineEvent ev;
+  ev.type = EngineEvent::Type::BridgeClosed;
+  ev.endpointId = bridgeId;
+  ev.reason = reason;
+  emit(std::move(ev));
+}
+
+void Worker::reportBridgeStats(uint32_t bridgeId) {
+  auto it = bridges_.find(bridgeId);
+  if (it == bridges_.end()) return;
+  EngineEvent ev;
+  ev.type = EngineEvent::Type::BridgeStats;
+  ev.endpointId = bridgeId;
+  ev.bridgeStats = it->second.bridge->stats();
+  emit(std::move(ev));
+}
+
+void Worker::onReadable(uint32_t id, int fd, session::Endpoint::Socket socket) {
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return;
-  const int fd = it->second.port.fd;
-  session::WebRtcEndpoint& endpoint = *it->second.endpoint;
+  session::Endpoint& endpoint = *it->second.endpoint;
   // Read what the socket holds in batches; bound the rounds so one busy socket cannot starve
   // the others on this worker.
   for (int round = 0; round < 4; ++round) {
@@ -126,12 +186,15 @@ void Worker::onReadable(uint32_t id) {
     const TimePoint now = Clock::now();
     for (size_t i = 0; i < n; ++i) {
       io::ReceivedDatagram& d = received_[i];
-      endpoint.handleDatagram(now, d.buffer, d.size, d.from, tx_);
+      endpoint.handleDatagram(now, socket, d.buffer, d.size, d.from, tx_);
     }
     tx_.flush();
     if (n < kRecvBatch) break;
   }
   afterInput(id);
+  // Media into a bridge may have changed its deadline (the first packet starts its playout).
+  if (auto b = bridgeByLeg_.find(id); b != bridgeByLeg_.end())
+    if (auto entry = bridges_.find(b->second); entry != bridges_.end()) rearmBridge(entry->second);
 }
 
 void Worker::afterInput(uint32_t id) {
@@ -140,19 +203,11 @@ void Worker::afterInput(uint32_t id) {
   if (it == endpoints_.end()) return;
   Entry& entry = it->second;
   while (auto e = entry.endpoint->pollEvent()) {
-    EngineEvent ev;
-    switch (e->type) {
-      case session::EndpointEvent::Type::IceState: ev.type = EngineEvent::Type::IceState; break;
-      case session::EndpointEvent::Type::DtlsState: ev.type = EngineEvent::Type::DtlsState; break;
-      case session::EndpointEvent::Type::Log:
-        log(e->level.c_str(), e->tag.c_str(), e->message, id);
-        continue;
+    if (e->type == session::EndpointEvent::Type::Log) {
+      log(e->level.c_str(), e->tag.c_str(), e->message, id);
+      continue;
     }
-    ev.endpointId = id;
-    ev.state = e->state;
-    ev.selectedAddress = e->selectedAddress;
-    ev.srtpProfile = e->srtpProfile;
-    emit(std::move(ev));
+    emit(fromEndpointEvent(id, *e));
   }
   if (auto reason = entry.endpoint->finished()) {
     closeEndpoint(id, *reason);
@@ -162,7 +217,15 @@ void Worker::afterInput(uint32_t id) {
   if (next != entry.armed) {
     entry.armed = next;
     // Stale heap entries are skipped when popped (their time no longer matches `armed`).
-    if (next != kNever) timers_.push(Timer{next, id});
+    if (next != kNever) timers_.push(Timer{next, id, false});
+  }
+}
+
+void Worker::rearmBridge(BridgeEntry& entry) {
+  const TimePoint next = entry.bridge->nextTimeout();
+  if (next != entry.armed) {
+    entry.armed = next;
+    if (next != kNever) timers_.push(Timer{next, entry.bridge->id(), true});
   }
 }
 
@@ -170,6 +233,15 @@ void Worker::runTimers(TimePoint now) {
   while (!timers_.empty() && timers_.top().at <= now) {
     const Timer t = timers_.top();
     timers_.pop();
+    if (t.bridge) {
+      auto it = bridges_.find(t.id);
+      if (it == bridges_.end() || it->second.armed != t.at) continue;
+      it->second.armed = kNever;
+      it->second.bridge->handleTimeout(now, tx_);
+      tx_.flush();
+      rearmBridge(it->second);
+      continue;
+    }
     auto it = endpoints_.find(t.id);
     if (it == endpoints_.end() || it->second.armed != t.at) continue;
     it->second.armed = kNever;

@@ -19,6 +19,7 @@
 #include "ice/IceLiteAgent.hpp"
 #include "io/TxQueue.hpp"
 #include "media/MediaLeg.hpp"
+#include "session/Endpoint.hpp"
 #include "rtp/RtpReceiveStats.hpp"
 #include "rtp/RtpSendStats.hpp"
 #include "session/EndpointEvent.hpp"
@@ -28,7 +29,7 @@
 
 namespace rtcgate::session {
 
-class WebRtcEndpoint final : public media::MediaLeg {
+class WebRtcEndpoint final : public Endpoint {
  public:
   WebRtcEndpoint(uint32_t id, int fd, ice::IceCredentials local, uint64_t tieBreaker, Duration consentTimeout,
                  dtls::DtlsContext& dtlsContext, WallClockAnchor clock);
@@ -45,14 +46,19 @@ class WebRtcEndpoint final : public media::MediaLeg {
   void connect(TimePoint now, const ConnectParams& params, io::TxQueue& tx);
   void handleDatagram(TimePoint now, std::span<uint8_t> slot, size_t size, const SocketAddress& from,
                       io::TxQueue& tx) noexcept;
-  void handleTimeout(TimePoint now, io::TxQueue& tx) noexcept;
-  TimePoint nextTimeout() const noexcept;
-  std::optional<EndpointEvent> pollEvent();
+  // session::Endpoint: one socket carries everything (BUNDLE, rtcp-mux).
+  void handleDatagram(TimePoint now, Socket, std::span<uint8_t> slot, size_t size, const SocketAddress& from,
+                      io::TxQueue& tx) noexcept override {
+    handleDatagram(now, slot, size, from, tx);
+  }
+  void handleTimeout(TimePoint now, io::TxQueue& tx) noexcept override;
+  TimePoint nextTimeout() const noexcept override;
+  std::optional<EndpointEvent> pollEvent() override;
   // Set once the endpoint wants to be closed (consent lost, DTLS failed).
-  std::optional<CloseReason> finished() const noexcept { return finished_; }
+  std::optional<CloseReason> finished() const noexcept override { return finished_; }
   // Sends RTCP BYE and a DTLS close_notify when it can.
-  void close(TimePoint now, io::TxQueue& tx) noexcept;
-  EndpointStats stats(TimePoint now) const;
+  void close(TimePoint now, io::TxQueue& tx) noexcept override;
+  EndpointStats stats(TimePoint now) const override;
 
  private:
   struct InboundStream {

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 
 import type { EndpointCounters, EndpointStats } from '../../ts/engine/types.js';
-import type { WebRtcEndpoint } from '../../ts/engine/Engine.js';
+import { WebRtcEndpoint } from '../../ts/engine/Engine.js';
 import { launchChromium, openPage, type ChromiumHandle } from './helpers/chromium.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { buildBindingRequest, parseStun, type ParsedStun } from './helpers/stun.js';
@@ -215,7 +215,7 @@ describe('hostile input on live media ports', () => {
     const endpoints = [...gw.gateway.engine.endpoints.values()];
     assert.equal(endpoints.length, 1, 'one endpoint: the call');
     const [only] = endpoints;
-    assert.ok(only);
+    assert.ok(only instanceof WebRtcEndpoint, 'the call is a WebRTC endpoint');
     call = only;
     assert.equal(call.dtlsState, 'connected');
     // DTLS may complete on the first validated address before the browser's nomination lands.

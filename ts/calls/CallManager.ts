@@ -9,15 +9,15 @@ import { logEvent } from '../log/logger.js';
 import { SdpError } from '../sdp/index.js';
 import type { ClientMessage, ErrorCode, ServerMessage } from '../signaling/protocol.js';
 import type { ClientSession, SignalingHandler } from '../signaling/SignalingServer.js';
-import { EchoCall } from './EchoCall.js';
+import { LoopbackCall, type LoopbackVariant } from './LoopbackCall.js';
 
-/** The loop-back target: the gateway sends the caller's own media back. */
-export const SELF_TARGET = 'self';
+/** Loop-back targets: "self" echoes the caller's media; "self-pcmu" sends it through PCMU and back. */
+export const LOOPBACK_TARGETS: Readonly<Record<string, LoopbackVariant>> = { self: 'echo', 'self-pcmu': 'pcmu' };
 
 interface UserState {
   userId: string | null;
   anonymous: boolean;
-  calls: Map<string, EchoCall>;
+  calls: Map<string, LoopbackCall>;
 }
 
 export interface CallManagerOptions {
@@ -123,13 +123,30 @@ export class CallManager implements SignalingHandler {
       this.#error(session, msg, 'malformed', `call id ${JSON.stringify(msg.callId)} is already in use on this connection`, msg.callId);
       return;
     }
-    if (msg.target !== SELF_TARGET) {
-      this.#error(session, msg, 'unknown-target', `target ${JSON.stringify(msg.target)} is not reachable: this gateway has no SIP side yet; call "${SELF_TARGET}" for a loop-back call`, msg.callId);
+    const variant = Object.hasOwn(LOOPBACK_TARGETS, msg.target) ? LOOPBACK_TARGETS[msg.target] : undefined;
+    if (variant === undefined) {
+      this.#error(session, msg, 'unknown-target', `target ${JSON.stringify(msg.target)} is not reachable: this gateway has no SIP side yet; call "self" or "self-pcmu" for a loop-back call`, msg.callId);
       return;
     }
-    let call: EchoCall;
+    let call: LoopbackCall;
     try {
-      call = new EchoCall({ engine: this.#engine, callId: msg.callId, offerSdp: msg.sdp, iceAddresses: this.#config.webIceAddresses });
+      if (variant === 'pcmu' && !this.#config.enableTranscoding) {
+        this.#error(session, msg, 'unknown-target', 'self-pcmu needs transcoding, which [rsmp]:[enable-transcoding] disables', msg.callId);
+        return;
+      }
+      call = new LoopbackCall({
+        engine: this.#engine,
+        callId: msg.callId,
+        offerSdp: msg.sdp,
+        iceAddresses: this.#config.webIceAddresses,
+        variant,
+        transcoder: {
+          opusComplexity: this.#config.opusComplexity,
+          opusBitrate: this.#config.opusBitrate,
+          jitterMinDelayMs: this.#config.jitterMinDelay,
+          jitterMaxDelayMs: this.#config.jitterMaxDelay,
+        },
+      });
     } catch (error) {
       if (error instanceof SdpError) {
         this.#error(session, msg, 'bad-sdp', error.message, msg.callId);

@@ -8,6 +8,8 @@ export function toEngineOptions(config: Config): EngineOptions {
     workers: config.workers,
     portMin: config.webRtpMinPort,
     portMax: config.webRtpMaxPort,
+    sipPortMin: config.sipRtpMinPort,
+    sipPortMax: config.sipRtpMaxPort,
     bindAddress: config.rtpBindAddress,
     consentTimeoutSeconds: config.consentTimeout,
     ...(config.dtls ? { certificatePem: config.dtls.certificatePem, privateKeyPem: config.dtls.privateKeyPem } : {}),

@@ -30,6 +30,13 @@ export interface Config {
   httpAddress: string;
   webRtpMinPort: number;
   webRtpMaxPort: number;
+  sipRtpMinPort: number;
+  sipRtpMaxPort: number;
+  enableTranscoding: boolean;
+  opusComplexity: number;
+  opusBitrate: number;
+  jitterMinDelay: number;
+  jitterMaxDelay: number;
   allowAnonymousUser: boolean;
   /** Never empty: auto-detected when not configured. */
   webIceAddresses: readonly string[];
@@ -99,6 +106,18 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     throw new ConfigError('web-rtp-max-port', `must be greater than web-rtp-min-port (${webRtpMinPort}), got ${webRtpMaxPort}`);
   }
 
+  const sipRtpMinPort = get('sip-rtp-min-port');
+  const sipRtpMaxPort = get('sip-rtp-max-port');
+  if (sipRtpMaxPort < sipRtpMinPort + 3) {
+    // RTP/RTCP pairs: at least two pairs.
+    throw new ConfigError('sip-rtp-max-port', `must be at least sip-rtp-min-port + 3 (${sipRtpMinPort + 3}), got ${sipRtpMaxPort}`);
+  }
+  const jitterMinDelay = get('jitter-min-delay');
+  const jitterMaxDelay = get('jitter-max-delay');
+  if (jitterMaxDelay < jitterMinDelay) {
+    throw new ConfigError('jitter-max-delay', `must not be below jitter-min-delay (${jitterMinDelay}), got ${jitterMaxDelay}`);
+  }
+
   const configuredIce = get('web-ice-addresses');
   const webIceAddresses = configuredIce.length > 0 ? configuredIce : [detectIceAddress(host)];
 
@@ -116,6 +135,13 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     httpAddress: get('http-address'),
     webRtpMinPort,
     webRtpMaxPort,
+    sipRtpMinPort,
+    sipRtpMaxPort,
+    enableTranscoding: get('enable-transcoding'),
+    opusComplexity: get('opus-complexity'),
+    opusBitrate: get('opus-bitrate'),
+    jitterMinDelay,
+    jitterMaxDelay,
     allowAnonymousUser: get('allow-anonymous-user'),
     webIceAddresses: Object.freeze([...webIceAddresses]),
     webRtcpMux: get('web-rtcp-mux'),

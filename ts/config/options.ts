@@ -181,6 +181,13 @@ export interface OptionValues {
   'http-address': string;
   'web-rtp-min-port': number;
   'web-rtp-max-port': number;
+  'sip-rtp-min-port': number;
+  'sip-rtp-max-port': number;
+  'enable-transcoding': boolean;
+  'opus-complexity': number;
+  'opus-bitrate': number;
+  'jitter-min-delay': number;
+  'jitter-max-delay': number;
   'allow-anonymous-user': boolean;
   'web-ice-addresses': string[];
   'web-rtcp-mux': true;
@@ -201,6 +208,16 @@ export const OPTIONS: { readonly [N in OptionName]: OptionSpec<OptionValues[N]> 
   'http-address': ipSpec('Local address the signaling server listens on.', '0.0.0.0'),
   'web-rtp-min-port': portSpec('Lowest UDP port used for browser-side media (one port per call).', 36000),
   'web-rtp-max-port': portSpec('Highest UDP port used for browser-side media.', 36999),
+  'sip-rtp-min-port': portSpec('Lowest UDP port used for SIP-side RTP (an even RTP port and the next odd one for RTCP).', 9000),
+  'sip-rtp-max-port': portSpec('Highest UDP port used for SIP-side RTP.', 9999),
+  'enable-transcoding': boolSpec(
+    'Transcode audio when the browser and SIP sides share no codec; false refuses such calls instead.',
+    true,
+  ),
+  'opus-complexity': intSpec('Opus encoder complexity when transcoding (0 = cheapest, 10 = best).', 5, 0, 10),
+  'opus-bitrate': intSpec('Opus encoder bitrate in bit/s when transcoding; 0 lets libopus choose for the bandwidth.', 0, 0, 510000, ' bit/s'),
+  'jitter-min-delay': intSpec('Smallest jitter-buffer delay in ms on a transcoding leg.', 20, 0, 1000, ' ms'),
+  'jitter-max-delay': intSpec('Largest jitter-buffer delay in ms on a transcoding leg.', 300, 20, 5000, ' ms'),
   'allow-anonymous-user': boolSpec('Whether browsers may sign in without a registered identity.', true),
   'web-ice-addresses': iceAddressesSpec,
   'web-rtcp-mux': requiredTrueSpec(

@@ -10,6 +10,8 @@ const options: EngineOptions = {
   workers: 2,
   portMin: 42000,
   portMax: 42003,
+  sipPortMin: 42100,
+  sipPortMax: 42107,
   bindAddress: '127.0.0.1',
   consentTimeoutSeconds: 1,
 };

@@ -1,8 +1,12 @@
-// The typed engine API: an Engine owns the native worker threads and the media port pool;
-// each WebRtcEndpoint mirrors one native endpoint (ICE-lite + DTLS-SRTP + RTP on one port).
+// The typed engine API: an Engine owns the native worker threads and the media port pools.
+// Each endpoint object mirrors one native endpoint: a WebRtcEndpoint (ICE-lite + DTLS-SRTP + RTP
+// on one port, the browser side) or an RtpEndpoint (plain RTP/RTCP, the SIP side). A Bridge
+// joins two endpoints of the same worker, relaying or transcoding between them.
 import { TypedEmitter } from '../common/TypedEmitter.js';
 import { loadAddon } from './loadAddon.js';
 import type {
+  BridgeParams,
+  BridgeStats,
   CloseReason,
   ConnectParams,
   DtlsState,
@@ -12,6 +16,7 @@ import type {
   IceState,
   NativeEngine,
   RemoteFingerprint,
+  RtpEndpointOptions,
   SrtpProfileName,
 } from './types.js';
 
@@ -20,10 +25,20 @@ export type EngineEvents = {
   listenerError: [error: unknown, event: string];
 };
 
-export type WebRtcEndpointEvents = {
+export type EndpointEvents = {
+  closed: [reason: CloseReason];
+  /** RTP legs: symmetric RTP moved the destination of a flow to where the peer's packets come from. */
+  latched: [flow: 'rtp' | 'rtcp', address: string];
+  listenerError: [error: unknown, event: string];
+};
+
+export type WebRtcEndpointEvents = EndpointEvents & {
   'ice-state': [state: IceState, selectedAddress: string | null];
   'dtls-state': [state: DtlsState, srtpProfile: SrtpProfileName | null];
-  closed: [reason: CloseReason];
+};
+
+export type BridgeEvents = {
+  closed: [reason: string];
   listenerError: [error: unknown, event: string];
 };
 
@@ -31,11 +46,10 @@ export class EngineStoppedError extends Error {
   readonly code = 'engine-stopped';
 }
 
-export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> {
-  iceState: IceState = 'new';
-  dtlsState: DtlsState = 'new';
-  selectedAddress: string | null = null;
-  srtpProfile: SrtpProfileName | null = null;
+type EndpointEvent = Extract<EngineEvent, { endpointId: number }>;
+
+/** What both kinds of endpoint share: statistics, closing, the port(s) they hold. */
+export abstract class Endpoint<E extends EndpointEvents = EndpointEvents> extends TypedEmitter<E> {
   closeReason: CloseReason | null = null;
   /** The last statistics the engine reported (updated by getStats() and at close). */
   lastStats: EndpointStats | null = null;
@@ -45,19 +59,12 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> {
     readonly engine: Engine,
     readonly id: number,
     readonly port: number,
-    readonly iceUfrag: string,
-    readonly icePwd: string,
   ) {
     super();
   }
 
   get closed(): boolean {
     return this.closeReason !== null;
-  }
-
-  /** Gives the endpoint the browser's ICE credentials, fingerprint and media route. */
-  connect(params: ConnectParams): void {
-    this.engine.native().connectWebRtcEndpoint(this.id, params);
   }
 
   /** Asks the worker for fresh statistics; resolves with the last known ones once closed. */
@@ -73,47 +80,143 @@ export class WebRtcEndpoint extends TypedEmitter<WebRtcEndpointEvents> {
     });
   }
 
-  /** Closes the endpoint and resolves when its port is back in the pool. */
+  /** Closes the endpoint (and any bridge it is in) and resolves when its ports are free again. */
   close(): Promise<CloseReason> {
     if (this.closeReason) return Promise.resolve(this.closeReason);
     return new Promise((resolve) => {
-      this.once('closed', resolve);
+      (this as Endpoint).once('closed', resolve);
       this.engine.native().closeEndpoint(this.id);
     });
   }
 
   /** @internal Routes a native event addressed to this endpoint. */
-  handle(event: EngineEvent): void {
+  handle(event: EndpointEvent): void {
     switch (event.type) {
-      case 'ice-state':
-        this.iceState = event.state;
-        this.selectedAddress = event.selectedAddress;
-        this.emit('ice-state', event.state, event.selectedAddress);
-        break;
-      case 'dtls-state':
-        this.dtlsState = event.state;
-        this.srtpProfile = event.srtpProfile;
-        this.emit('dtls-state', event.state, event.srtpProfile);
-        break;
       case 'stats': {
         this.lastStats = event.stats;
-        const waiters = this.#statsWaiters.splice(0);
-        for (const w of waiters) w(event.stats);
+        for (const w of this.#statsWaiters.splice(0)) w(event.stats);
         break;
       }
       case 'closed':
         this.closeReason = event.reason;
-        this.emit('closed', event.reason);
+        (this as Endpoint).emit('closed', event.reason);
         break;
-      case 'log':
+      case 'latched':
+        (this as Endpoint).emit('latched', event.flow, event.address);
         break;
+      default:
+        this.handleOwn(event);
+    }
+  }
+
+  protected handleOwn(event: EndpointEvent): void {
+    void event;
+  }
+}
+
+export class WebRtcEndpoint extends Endpoint<WebRtcEndpointEvents> {
+  iceState: IceState = 'new';
+  dtlsState: DtlsState = 'new';
+  selectedAddress: string | null = null;
+  srtpProfile: SrtpProfileName | null = null;
+
+  constructor(
+    engine: Engine,
+    id: number,
+    port: number,
+    readonly iceUfrag: string,
+    readonly icePwd: string,
+  ) {
+    super(engine, id, port);
+  }
+
+  /** Gives the endpoint the browser's ICE credentials, fingerprint and media route. */
+  connect(params: ConnectParams): void {
+    this.engine.native().connectWebRtcEndpoint(this.id, params);
+  }
+
+  protected override handleOwn(event: EndpointEvent): void {
+    if (event.type === 'ice-state') {
+      this.iceState = event.state;
+      this.selectedAddress = event.selectedAddress;
+      this.emit('ice-state', event.state, event.selectedAddress);
+    } else if (event.type === 'dtls-state') {
+      this.dtlsState = event.state;
+      this.srtpProfile = event.srtpProfile;
+      this.emit('dtls-state', event.state, event.srtpProfile);
+    }
+  }
+}
+
+export class RtpEndpoint extends Endpoint {
+  constructor(
+    engine: Engine,
+    id: number,
+    port: number,
+    /** Equal to port with rtcp-mux. */
+    readonly rtcpPort: number,
+    /** The SSRC the gateway sends with on this leg. */
+    readonly ssrc: number,
+  ) {
+    super(engine, id, port);
+  }
+
+  /** The peer's media address from its SDP (c= and m=, a=rtcp); again on every re-INVITE. */
+  setRemote(ip: string, port: number, rtcpPort?: number): void {
+    this.engine.native().setRtpRemote(this.id, rtcpPort === undefined ? { ip, port } : { ip, port, rtcpPort });
+  }
+}
+
+export class Bridge extends TypedEmitter<BridgeEvents> {
+  closeReason: string | null = null;
+  lastStats: BridgeStats | null = null;
+  readonly #statsWaiters: Array<(s: BridgeStats) => void> = [];
+
+  constructor(
+    readonly engine: Engine,
+    readonly id: number,
+    readonly params: BridgeParams,
+  ) {
+    super();
+  }
+
+  getStats(timeoutMs = 2000): Promise<BridgeStats> {
+    if (this.closeReason !== null && this.lastStats) return Promise.resolve(this.lastStats);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bridge ${this.id}: no stats in ${timeoutMs} ms`)), timeoutMs);
+      this.#statsWaiters.push((s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      this.engine.native().requestBridgeStats(this.id);
+    });
+  }
+
+  /** Unjoins the legs (they stay open); resolves with the reason once done. */
+  destroy(): Promise<string> {
+    if (this.closeReason !== null) return Promise.resolve(this.closeReason);
+    return new Promise((resolve) => {
+      this.once('closed', resolve);
+      this.engine.native().destroyBridge(this.id);
+    });
+  }
+
+  /** @internal */
+  handle(event: Extract<EngineEvent, { bridgeId: number }>): void {
+    if (event.type === 'bridge-stats') {
+      this.lastStats = event.stats;
+      for (const w of this.#statsWaiters.splice(0)) w(event.stats);
+    } else {
+      this.closeReason = event.reason;
+      this.emit('closed', event.reason);
     }
   }
 }
 
 export class Engine extends TypedEmitter<EngineEvents> {
   readonly #native: NativeEngine;
-  readonly #endpoints = new Map<number, WebRtcEndpoint>();
+  readonly #endpoints = new Map<number, Endpoint<EndpointEvents> | WebRtcEndpoint>();
+  readonly #bridges = new Map<number, Bridge>();
   #stopped = false;
 
   constructor(readonly options: EngineOptions) {
@@ -132,16 +235,42 @@ export class Engine extends TypedEmitter<EngineEvents> {
     return this.native().fingerprint();
   }
 
-  /** Takes a media port and starts an endpoint; throws when the port range is exhausted. */
-  createWebRtcEndpoint(): WebRtcEndpoint {
-    const info = this.native().createWebRtcEndpoint();
+  /**
+   * Takes a browser-side media port and starts an endpoint; throws when the range is
+   * exhausted. `affinity`: put it on the worker of that endpoint (to bridge the two).
+   */
+  createWebRtcEndpoint(affinity?: Endpoint<EndpointEvents> | WebRtcEndpoint): WebRtcEndpoint {
+    const info = this.native().createWebRtcEndpoint(affinity?.id ?? 0);
     const endpoint = new WebRtcEndpoint(this, info.id, info.port, info.iceUfrag, info.icePwd);
     this.#endpoints.set(info.id, endpoint);
     return endpoint;
   }
 
-  get endpoints(): ReadonlyMap<number, WebRtcEndpoint> {
+  /** Takes a SIP-side port (pair) and starts a plain RTP endpoint; throws when the range is full. */
+  createRtpEndpoint(options: RtpEndpointOptions): RtpEndpoint {
+    const info = this.native().createRtpEndpoint(options);
+    const endpoint = new RtpEndpoint(this, info.id, info.port, info.rtcpPort, options.ssrc);
+    this.#endpoints.set(info.id, endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Joins two endpoints created on the same worker (see `affinity`). A failure on the worker
+   * (a leg gone, a codec refused) arrives as the bridge's 'closed' event with the reason.
+   */
+  createBridge(params: BridgeParams): Bridge {
+    const id = this.native().createBridge(params);
+    const bridge = new Bridge(this, id, params);
+    this.#bridges.set(id, bridge);
+    return bridge;
+  }
+
+  get endpoints(): ReadonlyMap<number, Endpoint<EndpointEvents> | WebRtcEndpoint> {
     return this.#endpoints;
+  }
+
+  get bridges(): ReadonlyMap<number, Bridge> {
+    return this.#bridges;
   }
 
   portsInUse(): number {
@@ -152,6 +281,14 @@ export class Engine extends TypedEmitter<EngineEvents> {
     return this.native().portsTotal();
   }
 
+  sipPortsInUse(): number {
+    return this.native().sipPortsInUse();
+  }
+
+  sipPortsTotal(): number {
+    return this.native().sipPortsTotal();
+  }
+
   /** Closes every endpoint (reason 'engine-stopped') and joins the worker threads. */
   stop(): void {
     if (this.#stopped) return;
@@ -160,13 +297,24 @@ export class Engine extends TypedEmitter<EngineEvents> {
   }
 
   #onEvent(event: EngineEvent): void {
-    if (event.type === 'log') {
-      this.emit('log', event.level, event.tag, event.message, event.endpointId);
-      return;
+    switch (event.type) {
+      case 'log':
+        this.emit('log', event.level, event.tag, event.message, event.endpointId);
+        return;
+      case 'bridge-stats':
+      case 'bridge-closed': {
+        const bridge = this.#bridges.get(event.bridgeId);
+        if (!bridge) return;
+        bridge.handle(event);
+        if (event.type === 'bridge-closed') this.#bridges.delete(event.bridgeId);
+        return;
+      }
+      default: {
+        const endpoint = this.#endpoints.get(event.endpointId);
+        if (!endpoint) return;
+        endpoint.handle(event);
+        if (event.type === 'closed') this.#endpoints.delete(event.endpointId);
+      }
     }
-    const endpoint = this.#endpoints.get(event.endpointId);
-    if (!endpoint) return;
-    endpoint.handle(event);
-    if (event.type === 'closed') this.#endpoints.delete(event.endpointId);
   }
 }

@@ -6,6 +6,8 @@ export interface LoopbackArgs {
   count: number;
   video: boolean;
   seconds: number;
+  /** "self" (default) or "self-pcmu". */
+  target?: string;
 }
 
 export interface CallReport {
@@ -60,7 +62,7 @@ export async function loopbackCalls(args: LoopbackArgs): Promise<CallReport[]> {
   await Promise.all(
     Array.from({ length: args.count }, async () => {
       const started = performance.now();
-      const call = await gw.call('self', { audio: true, video: args.video });
+      const call = await gw.call(args.target ?? 'self', { audio: true, video: args.video });
       // Remote audio must reach an <audio> element or audio levels stay at 0.
       const audio = document.createElement('audio');
       audio.autoplay = true;

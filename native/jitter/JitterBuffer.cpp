@@ -164,11 +164,21 @@ JitterBuffer::PushResult JitterBuffer::push(TimePoint now, uint32_t ssrc, uint16
     return PushResult::Stored;
   }
 
+  if (ssrc != ssrc_ && hasPreviousSsrc_ && ssrc == previousSsrc_) {
+    // A straggler from the stream we switched away from: late, not a switch back (which would
+    // flush the new stream on every reordered packet around the change).
+    ++stats_.late;
+    return PushResult::TooLate;
+  }
   const int64_t seqDelta = int16_t(uint16_t(seq - uint16_t(highestSeq_)));
   const int64_t tsDelta = int32_t(timestamp - uint32_t(highestTs_));
   if (ssrc != ssrc_ || seqDelta > kMaxDropout || seqDelta < -kMaxMisorder || tsDelta > maxTsJump_ ||
       tsDelta < -maxTsJump_) {
     ++stats_.resets;
+    if (ssrc != ssrc_) {
+      previousSsrc_ = ssrc_;
+      hasPreviousSsrc_ = true;
+    }
     flush();
     startStream(now, ssrc, seq, timestamp);
     store(nextSeq_, nextTs_, marker, payload);

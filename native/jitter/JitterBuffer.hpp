@@ -28,6 +28,7 @@
 // - Reset. An SSRC change, a sequence jump beyond kMaxDropout (RFC 3550 A.1 MAX_DROPOUT) or
 //   kMaxMisorder behind, or a timestamp jump of more than kMaxTimestampJump flushes the buffer
 //   and restarts buffering with the new stream (the learned target is kept: same path).
+//   Stragglers from the previous SSRC after a switch are TooLate, not a switch back.
 // - Frame size. Learned from timestamp deltas between consecutive sequence numbers (seen twice
 //   in a row, ignoring talkspurt starts), so a 20 → 30 ms ptime change follows within a frame.
 //
@@ -166,6 +167,8 @@ class JitterBuffer {
   bool haveStream_ = false;
   bool playing_ = false;
   uint32_t ssrc_ = 0;
+  uint32_t previousSsrc_ = 0;  // packets from it after a switch are late stragglers
+  bool hasPreviousSsrc_ = false;
   TimePoint epoch_{};       // arrival of the stream's first packet
   int64_t originTs_ = 0;    // its extended timestamp
   int64_t highestSeq_ = 0;  // extended

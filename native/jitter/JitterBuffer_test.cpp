@@ -296,6 +296,9 @@ TEST(JitterBuffer, SsrcChangeResetsAndContinues) {
   EXPECT_LE(after.empty, 5u);  // re-buffering the new stream
   EXPECT_GE(after.frame, 140u);
   EXPECT_GT(loop.counts.frame, before);
+  // A reordered straggler of the old stream does not switch back.
+  EXPECT_EQ(loop.jb.push(loop.now, 0x11223344, 1100, 123456 + 160 * 100, false, payloadFor(100)), Result::TooLate);
+  EXPECT_EQ(loop.jb.stats().resets, 1u);
 }
 
 TEST(JitterBuffer, SequenceAndTimestampWrapAround) {

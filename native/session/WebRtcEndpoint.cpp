@@ -312,7 +312,11 @@ void WebRtcEndpoint::sendRtcpReports(TimePoint now, io::TxQueue& tx) noexcept {
     writer.addSenderReport(o.ssrc, info, first ? allBlocks : std::span<const rtcp::ReportBlock>());
     first = false;
   }
-  if (first) writer.addReceiverReport(outbound_[0].ssrc, allBlocks);
+  if (first) {
+    // RFC 3550 §6.1: every compound carries an SDES CNAME, also a receiver-only one.
+    writer.addReceiverReport(outbound_[0].ssrc, allBlocks);
+    writer.addSdesCname(outbound_[0].ssrc, kCname);
+  }
   for (OutboundStream& o : outbound_)
     if (o.active) writer.addSdesCname(o.ssrc, kCname);
   if (writer.size() > 0) sendProtectedRtcp(writer.bytes(), tx);

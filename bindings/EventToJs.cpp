@@ -68,6 +68,7 @@ Napi::Object bridgeStatsToJs(Napi::Env env, const media::BridgeStats& s) {
     x.Set("packetsOut", static_cast<double>(d.packetsOut));
     x.Set("dropped", static_cast<double>(d.dropped));
     x.Set("dtmfEventsIn", static_cast<double>(d.dtmfEventsIn));
+    x.Set("comfortNoiseIn", static_cast<double>(d.comfortNoiseIn));
     x.Set("framesDecoded", static_cast<double>(d.framesDecoded));
     x.Set("framesEncoded", static_cast<double>(d.framesEncoded));
     x.Set("concealedSamples", static_cast<double>(d.concealedSamples));

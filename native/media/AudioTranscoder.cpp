@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "dtmf/ComfortNoise.hpp"
 #include "dtmf/TelephoneEvent.hpp"
 #include "media/EModel.hpp"
 #include "rtp/RtpHeaderWriter.hpp"
@@ -87,8 +88,19 @@ void AudioTranscoder::onRtp(TimePoint now, const rtp::RtpPacket& packet) noexcep
       ++stats_.dropped;
     return;
   }
+  if (in_.comfortNoisePt >= 0 && pt == in_.comfortNoisePt) {
+    // RFC 3389 §4: CN marks the start (and refreshes) of a silence; the gap it leaves in the
+    // stream is played from the jitter buffer as Silence, filled with noise at this level.
+    if (auto cn = dtmf::ComfortNoise::parse(packet.payload())) {
+      if (!comfortNoise_) comfortNoise_.emplace(decoder_->outputRate());
+      comfortNoise_->setLevel(cn->level);
+      ++stats_.comfortNoiseIn;
+    } else {
+      ++stats_.dropped;
+    }
+    return;
+  }
   if (pt != in_.payloadType) {
-    // Comfort noise (RFC 3389) and anything else: the jitter buffer plays silence for the gap.
     ++stats_.dropped;
     return;
   }
@@ -147,7 +159,10 @@ void AudioTranscoder::playOneFrame(TimePoint now) noexcept {
       stats_.concealedSamples += size_t(std::max(got, 0));
       break;
     case jitter::JitterBuffer::Playout::Kind::Silence:
-      std::fill_n(decoded_.begin(), want, int16_t{0});
+      if (comfortNoise_)
+        comfortNoise_->generate(std::span<int16_t>(decoded_.data(), want));
+      else
+        std::fill_n(decoded_.begin(), want, int16_t{0});
       got = int(want);
       break;
   }

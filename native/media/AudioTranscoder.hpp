@@ -16,6 +16,7 @@
 
 #include "codec/AudioCodec.hpp"
 #include "codec/Resampler.hpp"
+#include "dtmf/ComfortNoiseGenerator.hpp"
 #include "dtmf/DtmfRelay.hpp"
 #include "io/TxQueue.hpp"
 #include "jitter/JitterBuffer.hpp"
@@ -60,6 +61,9 @@ class AudioTranscoder {
   std::optional<codec::Resampler> resampler_;
   jitter::JitterBuffer jitter_;
   std::optional<dtmf::DtmfRelay> dtmf_;  // when both legs negotiated telephone-event
+  // RFC 3389: the peer's last comfort-noise level, played during its silences (DTX gaps)
+  // instead of digital silence; absent until a CN packet arrived.
+  std::optional<dtmf::ComfortNoiseGenerator> comfortNoise_;
 
   std::array<int16_t, codec::kMaxFrameSamples> decoded_{};
   std::array<int16_t, codec::kMaxFrameSamples * 2> resampled_{};

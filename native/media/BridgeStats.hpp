@@ -13,6 +13,7 @@ struct DirectionStats {
   uint64_t packetsOut = 0;
   uint64_t dropped = 0;          // packets that could not be forwarded (no mapping, leg not ready)
   uint64_t dtmfEventsIn = 0;     // RFC 4733 events seen
+  uint64_t comfortNoiseIn = 0;   // RFC 3389 packets seen (transcoding: played as noise in the gap)
   // Transcoding only (0 for relay):
   uint64_t framesDecoded = 0;
   uint64_t framesEncoded = 0;

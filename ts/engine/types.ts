@@ -192,6 +192,7 @@ export interface BridgeDirectionStats {
   packetsOut: number;
   dropped: number;
   dtmfEventsIn: number;
+  comfortNoiseIn: number;
   framesDecoded: number;
   framesEncoded: number;
   concealedSamples: number;

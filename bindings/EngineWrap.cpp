@@ -55,6 +55,19 @@ std::vector<uint8_t> requireBytes(const Napi::Object& o, const char* key) {
   return std::vector<uint8_t>(a.Data(), a.Data() + a.ByteLength());
 }
 
+session::SdesSrtpKeys sdesKeys(const Napi::Object& s) {
+  auto profile = srtp::profileFromName(requireString(s, "profile"));
+  if (!profile) throw Napi::TypeError::New(s.Env(), "srtp.profile must be AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM");
+  session::SdesSrtpKeys keys;
+  keys.profile = *profile;
+  keys.localKeySalt = requireBytes(s, "localKeySalt");
+  keys.remoteKeySalt = requireBytes(s, "remoteKeySalt");
+  const size_t want = srtp::masterKeySaltLength(*profile);
+  if (keys.localKeySalt.size() != want || keys.remoteKeySalt.size() != want)
+    throw Napi::RangeError::New(s.Env(), "srtp keys must be " + std::to_string(want) + " bytes (master key and salt)");
+  return keys;
+}
+
 media::LegFormat legFormat(const Napi::Object& o) {
   media::LegFormat f;
   const std::string name = requireString(o, "codec");
@@ -100,6 +113,7 @@ Napi::Function EngineWrap::define(Napi::Env env) {
                          InstanceMethod("createWebRtcEndpoint", &EngineWrap::createWebRtcEndpoint),
                          InstanceMethod("createRtpEndpoint", &EngineWrap::createRtpEndpoint),
                          InstanceMethod("setRtpRemote", &EngineWrap::setRtpRemote),
+                         InstanceMethod("updateRtpEndpoint", &EngineWrap::updateRtpEndpoint),
                          InstanceMethod("createBridge", &EngineWrap::createBridge),
                          InstanceMethod("destroyBridge", &EngineWrap::destroyBridge),
                          InstanceMethod("requestBridgeStats", &EngineWrap::requestBridgeStats),
@@ -235,16 +249,7 @@ Napi::Value EngineWrap::createRtpEndpoint(const Napi::CallbackInfo& info) {
   p.options.mediaTimeout = std::chrono::duration_cast<Duration>(seconds(optionalUint(o, "mediaTimeoutSeconds", 0)));
   p.options.localSsrc = requireUint(o, "ssrc", 0, UINT32_MAX);
   p.options.clockRate = requireUint(o, "clockRate", 1, 1000000);
-  if (o.Has("srtp") && o.Get("srtp").IsObject()) {
-    Napi::Object s = o.Get("srtp").As<Napi::Object>();
-    auto profile = srtp::profileFromName(requireString(s, "profile"));
-    if (!profile) throw Napi::TypeError::New(env, "srtp.profile must be AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM");
-    session::SdesSrtpKeys keys;
-    keys.profile = *profile;
-    keys.localKeySalt = requireBytes(s, "localKeySalt");
-    keys.remoteKeySalt = requireBytes(s, "remoteKeySalt");
-    p.options.sdesSrtp = std::move(keys);
-  }
+  if (o.Has("srtp") && o.Get("srtp").IsObject()) p.options.sdesSrtp = sdesKeys(o.Get("srtp").As<Napi::Object>());
   engine::CreatedRtpEndpoint c;
   try {
     c = engine(env).createRtpEndpoint(std::move(p));
@@ -258,6 +263,25 @@ Napi::Value EngineWrap::createRtpEndpoint(const Napi::CallbackInfo& info) {
   r.Set("port", c.port);
   r.Set("rtcpPort", c.rtcpPort);
   return r;
+}
+
+Napi::Value EngineWrap::updateRtpEndpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "updateRtpEndpoint(id, { clockRate?, srtp?, mediaTimeoutSeconds? })");
+  Napi::Object o = info[1].As<Napi::Object>();
+  engine::Engine::RtpUpdate u;
+  if (!o.Get("clockRate").IsUndefined()) u.clockRate = requireUint(o, "clockRate", 1, 1000000);
+  if (!o.Get("mediaTimeoutSeconds").IsUndefined())
+    u.mediaTimeout = std::chrono::duration_cast<Duration>(seconds(requireUint(o, "mediaTimeoutSeconds", 0, 86400)));
+  if (o.Has("srtp")) {
+    u.setSrtp = true;
+    Napi::Value s = o.Get("srtp");
+    if (s.IsObject()) u.srtp = sdesKeys(s.As<Napi::Object>());
+    else if (!s.IsNull()) throw Napi::TypeError::New(env, "srtp must be an object or null");
+  }
+  engine(env).updateRtpEndpoint(info[0].As<Napi::Number>().Uint32Value(), std::move(u));
+  return env.Undefined();
 }
 
 Napi::Value EngineWrap::setRtpRemote(const Napi::CallbackInfo& info) {

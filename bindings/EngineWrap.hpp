@@ -20,6 +20,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value createWebRtcEndpoint(const Napi::CallbackInfo& info);
   Napi::Value createRtpEndpoint(const Napi::CallbackInfo& info);
   Napi::Value setRtpRemote(const Napi::CallbackInfo& info);
+  Napi::Value updateRtpEndpoint(const Napi::CallbackInfo& info);
   Napi::Value createBridge(const Napi::CallbackInfo& info);
   Napi::Value destroyBridge(const Napi::CallbackInfo& info);
   Napi::Value requestBridgeStats(const Napi::CallbackInfo& info);

@@ -112,6 +112,22 @@ void Engine::setRtpRemote(uint32_t id, SocketAddress rtp, SocketAddress rtcp) {
   });
 }
 
+void Engine::updateRtpEndpoint(uint32_t id, RtpUpdate update) {
+  workerFor(id).post([id, update = std::move(update)](Worker& w) {
+    w.withEndpoint<session::RtpEndpoint>(id, "updateRtpEndpoint", [&](session::RtpEndpoint& e) {
+      if (update.clockRate) e.setClockRate(*update.clockRate);
+      if (update.mediaTimeout) e.setMediaTimeout(*update.mediaTimeout);
+      if (update.setSrtp) {
+        try {
+          e.setSdesSrtp(update.srtp);
+        } catch (const std::exception& ex) {
+          w.log("error", "srtp", std::string("SDES keys refused, previous keys kept: ") + ex.what(), id);
+        }
+      }
+    });
+  });
+}
+
 uint32_t Engine::createBridge(const BridgeParams& params) {
   if (stopped_) throw std::runtime_error("engine stopped");
   const size_t n = workers_.size();

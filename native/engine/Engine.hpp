@@ -68,6 +68,15 @@ class Engine {
   // next odd one for RTCP unless rtcp-mux). Throws std::runtime_error when the range is full.
   CreatedRtpEndpoint createRtpEndpoint(RtpEndpointParams params);
   void setRtpRemote(uint32_t id, SocketAddress rtp, SocketAddress rtcp);
+  // What a re-INVITE may change on a SIP-side leg: the codec's clock rate, the SDES keys
+  // (`setSrtp` with nullopt keys = plain RTP from now on) and the media timeout.
+  struct RtpUpdate {
+    std::optional<uint32_t> clockRate;
+    bool setSrtp = false;
+    std::optional<session::SdesSrtpKeys> srtp;
+    std::optional<Duration> mediaTimeout;
+  };
+  void updateRtpEndpoint(uint32_t id, RtpUpdate update);
   // Joins two legs (which must share a worker: create the second with affinity to the first).
   // Returns the bridge id; a failure on the worker is reported as a bridge-closed event.
   uint32_t createBridge(const BridgeParams& params);

@@ -17,6 +17,7 @@ import type {
   NativeEngine,
   RemoteFingerprint,
   RtpEndpointOptions,
+  RtpEndpointUpdate,
   SrtpProfileName,
 } from './types.js';
 
@@ -165,6 +166,11 @@ export class RtpEndpoint extends Endpoint {
   setRemote(ip: string, port: number, rtcpPort?: number): void {
     this.engine.native().setRtpRemote(this.id, rtcpPort === undefined ? { ip, port } : { ip, port, rtcpPort });
   }
+
+  /** Applies what a re-INVITE changed (codec clock rate, SDES keys, media timeout). */
+  update(update: RtpEndpointUpdate): void {
+    this.engine.native().updateRtpEndpoint(this.id, update);
+  }
 }
 
 export class Bridge extends TypedEmitter<BridgeEvents> {
@@ -190,6 +196,17 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       });
       this.engine.native().requestBridgeStats(this.id);
     });
+  }
+
+  /**
+   * Renegotiation (a codec change on either leg): replaces this bridge by one with the new
+   * formats on the same legs. The worker runs both commands in order, so no packet reaches a
+   * leg between the two bridges without a sink for longer than that.
+   */
+  replace(params: Omit<BridgeParams, 'legA' | 'legB'>): Bridge {
+    const next = { ...params, legA: this.params.legA, legB: this.params.legB };
+    void this.destroy();
+    return this.engine.createBridge(next);
   }
 
   /** Unjoins the legs (they stay open); resolves with the reason once done. */

@@ -142,6 +142,13 @@ export interface RtpEndpointOptions {
   srtp?: { profile: SrtpProfileName; localKeySalt: Uint8Array; remoteKeySalt: Uint8Array };
 }
 
+/** What a re-INVITE may change on a SIP-side leg. `srtp: null` switches to plain RTP. */
+export interface RtpEndpointUpdate {
+  clockRate?: number;
+  srtp?: RtpEndpointOptions['srtp'] | null;
+  mediaTimeoutSeconds?: number;
+}
+
 export interface RtpEndpointInfo {
   id: number;
   port: number;
@@ -229,6 +236,7 @@ export interface NativeEngine {
   createWebRtcEndpoint(affinity?: number): WebRtcEndpointInfo;
   createRtpEndpoint(options: RtpEndpointOptions): RtpEndpointInfo;
   setRtpRemote(id: number, remote: { ip: string; port: number; rtcpPort?: number }): void;
+  updateRtpEndpoint(id: number, update: RtpEndpointUpdate): void;
   createBridge(params: BridgeParams): number;
   destroyBridge(id: number): void;
   requestBridgeStats(id: number): void;

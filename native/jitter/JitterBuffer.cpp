@@ -344,6 +344,24 @@ void JitterBuffer::catchUp(TimePoint now) noexcept {
   }
 }
 
+void JitterBuffer::skip(uint32_t ssrc, uint16_t seq) noexcept {
+  if (!haveStream_ || ssrc != ssrc_) return;
+  const int64_t seqDelta = int16_t(uint16_t(seq - uint16_t(highestSeq_)));
+  if (seqDelta > kMaxDropout || seqDelta < -kMaxMisorder) return;
+  const int64_t extSeq = highestSeq_ + seqDelta;
+  if (extSeq >= nextSeq_ + int64_t(slots_.size())) return;
+  Slot& slot = slotOf(extSeq);
+  if (slot.seq == extSeq) {
+    if (slot.state == SlotState::Missed) {  // already concealed as lost: it was not audio
+      --stats_.lost;
+      slot.state = SlotState::Skipped;
+    }
+    return;
+  }
+  if (extSeq < nextSeq_ || slot.state == SlotState::Held) return;
+  slot = Slot{extSeq, 0, 0, false, SlotState::Skipped};
+}
+
 JitterBuffer::Playout JitterBuffer::pop(TimePoint now) noexcept {
   Playout out;
   out.samples = uint32_t(frameSamples_);

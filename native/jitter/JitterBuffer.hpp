@@ -90,6 +90,11 @@ class JitterBuffer {
   // every `samples` of played audio (a 20 ms ticker pops every 20 ms while frames are 20 ms).
   Playout pop(TimePoint now) noexcept;
 
+  // A packet of this stream that is not audio for this buffer: RFC 4733 telephone-events and
+  // RFC 3389 comfort noise share the sequence space (RFC 4733 §2.1). Its number is accounted
+  // for, so playout passes over it: neither a frame nor a loss.
+  void skip(uint32_t ssrc, uint16_t seq) noexcept;
+
   struct Stats {
     Duration targetDelay{};
     Duration currentDelay{};  // at the last pop

@@ -446,3 +446,62 @@ TEST(JitterBufferConfig, RejectsNonsense) {
 
 }  // namespace
 }  // namespace rtcgate::jitter
+
+namespace rtcgate::jitter {
+namespace {
+
+// RFC 4733 §2.1: telephone-events share the audio stream's sequence numbers. Their numbers,
+// marked with skip(), are neither frames nor losses: the audio around them plays on time.
+TEST(JitterBufferSkip, EventSequenceNumbersAreNotCountedAsLoss) {
+  JitterBufferConfig c;
+  c.clockRate = 8000;
+  JitterBuffer jb(c);
+  const TimePoint t0 = TimePoint{} + seconds(5);
+  const std::vector<uint8_t> payload(160, 0x55);
+  // Audio 1..12 every 20 ms; 4 and 8 carry events instead (audio timestamps stay continuous).
+  uint32_t ts = 0;
+  int frames = 0, lost = 0;
+  for (uint16_t seq = 1; seq <= 12; ++seq) {
+    const TimePoint at = t0 + milliseconds(20 * seq);
+    if (seq == 4 || seq == 8) {
+      jb.skip(7, seq);
+    } else {
+      jb.push(at, 7, seq, ts, seq == 1, payload);
+      ts += 160;
+    }
+    const auto out = jb.pop(at);
+    if (out.kind == JitterBuffer::Playout::Kind::Frame) ++frames;
+    if (out.kind == JitterBuffer::Playout::Kind::Lost) ++lost;
+  }
+  for (int i = 1; i <= 6; ++i) {
+    const auto out = jb.pop(t0 + milliseconds(240 + 20 * i));
+    if (out.kind == JitterBuffer::Playout::Kind::Frame) ++frames;
+    if (out.kind == JitterBuffer::Playout::Kind::Lost) ++lost;
+  }
+  EXPECT_EQ(frames, 10);
+  EXPECT_EQ(jb.stats().lost, 0u);
+  EXPECT_EQ(jb.stats().concealed, 0u);
+  EXPECT_EQ(lost, 0);
+}
+
+// An event packet reordered behind the audio after it: its number was already given up as lost
+// and concealed; skip() corrects the loss count.
+TEST(JitterBufferSkip, LateSkipUndoesTheLossCount) {
+  JitterBufferConfig c;
+  c.clockRate = 8000;
+  c.minDelay = milliseconds(20);
+  c.initialDelay = milliseconds(20);
+  JitterBuffer jb(c);
+  const TimePoint t0 = TimePoint{} + seconds(5);
+  const std::vector<uint8_t> payload(160, 0x55);
+  jb.push(t0, 7, 1, 0, true, payload);
+  jb.push(t0 + milliseconds(20), 7, 2, 160, false, payload);
+  jb.push(t0 + milliseconds(40), 7, 4, 320, false, payload);  // 3 is an event, not yet seen
+  for (int i = 0; i < 6; ++i) jb.pop(t0 + milliseconds(20 + 20 * i));
+  const uint64_t lostBefore = jb.stats().lost;
+  jb.skip(7, 3);
+  EXPECT_EQ(jb.stats().lost, lostBefore == 0 ? 0u : lostBefore - 1);
+}
+
+}  // namespace
+}  // namespace rtcgate::jitter

@@ -78,6 +78,7 @@ void AudioTranscoder::onRtp(TimePoint now, const rtp::RtpPacket& packet) noexcep
   const uint8_t pt = packet.payloadType();
   if (in_.telephoneEventPt >= 0 && pt == in_.telephoneEventPt) {
     ++stats_.dtmfEventsIn;
+    jitter_.skip(packet.ssrc(), packet.sequenceNumber());
     if (!dtmf_) {
       ++stats_.dropped;  // the other leg has no telephone-event to carry it
       return;
@@ -89,6 +90,7 @@ void AudioTranscoder::onRtp(TimePoint now, const rtp::RtpPacket& packet) noexcep
     return;
   }
   if (in_.comfortNoisePt >= 0 && pt == in_.comfortNoisePt) {
+    jitter_.skip(packet.ssrc(), packet.sequenceNumber());
     // RFC 3389 §4: CN marks the start (and refreshes) of a silence; the gap it leaves in the
     // stream is played from the jitter buffer as Silence, filled with noise at this level.
     if (auto cn = dtmf::ComfortNoise::parse(packet.payload())) {

@@ -34,6 +34,8 @@ T randomValue() noexcept {
   return v;
 }
 
+constexpr int kDefaultOpusBitrate = 32000;  // Chromium's default for mono voice
+
 jitter::JitterBufferConfig jitterConfig(const LegFormat& in, const TranscoderOptions& o) {
   jitter::JitterBufferConfig c;
   c.clockRate = in.clockRate;
@@ -54,7 +56,9 @@ AudioTranscoder::AudioTranscoder(const LegFormat& in, const LegFormat& out, cons
   eo.inputRate = encRate;
   eo.frameMs = out.ptimeMs;
   eo.opusComplexity = options.opusComplexity;
-  eo.opusBitrate = options.opusBitrate;
+  // libopus' automatic bitrate follows the input rate (~11 kbit/s for 8 kHz input), which
+  // audibly dulls G.711/G.722 audio re-encoded to Opus; use what browsers send unless told.
+  eo.opusBitrate = options.opusBitrate != 0 ? options.opusBitrate : kDefaultOpusBitrate;
   eo.opusFec = options.opusFec;
   eo.opusDtx = options.opusDtx;
   encoder_ = codec::makeEncoder(out.codec, eo);
@@ -260,7 +264,9 @@ DirectionStats AudioTranscoder::stats() const {
   s.jitterBufferLate = j.late;
   s.jitterBufferDuplicates = j.duplicates;
   const double frames = double(framesPlayed_);
-  const double lossPercent = frames > 0 ? 100.0 * double(j.lost) / frames : 0.0;
+  // What the listener misses: losses that neither arrived late nor came back through FEC.
+  const double unrecovered = double(j.lost) - double(std::min<uint64_t>(j.lost, stats_.fecRecovered));
+  const double lossPercent = frames > 0 ? 100.0 * unrecovered / frames : 0.0;
   s.mos = frames > 0 ? estimateMos({in_.codec, lossPercent, s.jitterBufferDelayMs + 2.0 * in_.ptimeMs, true}) : 0.0;
   return s;
 }

@@ -215,7 +215,7 @@ export const OPTIONS: { readonly [N in OptionName]: OptionSpec<OptionValues[N]> 
     true,
   ),
   'opus-complexity': intSpec('Opus encoder complexity when transcoding (0 = cheapest, 10 = best).', 5, 0, 10),
-  'opus-bitrate': intSpec('Opus encoder bitrate in bit/s when transcoding; 0 lets libopus choose for the bandwidth.', 0, 0, 510000, ' bit/s'),
+  'opus-bitrate': intSpec('Opus encoder bitrate in bit/s when transcoding; 0 = 32000 (what browsers send for voice).', 0, 0, 510000, ' bit/s'),
   'jitter-min-delay': intSpec('Smallest jitter-buffer delay in ms on a transcoding leg.', 20, 0, 1000, ' ms'),
   'jitter-max-delay': intSpec('Largest jitter-buffer delay in ms on a transcoding leg.', 300, 20, 5000, ' ms'),
   'allow-anonymous-user': boolSpec('Whether browsers may sign in without a registered identity.', true),

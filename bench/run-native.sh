@@ -14,10 +14,9 @@ runs="${1:-15}"
 frames="${2:-500}"
 packets="${3:-5000}"
 
-# pipeline_bench reuses session/testing/BrowserHarness.hpp, which reports through GoogleTest's
-# assertion macros: link libgtest into the benches (CMAKE_CXX_STANDARD_LIBRARIES ends each link line).
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTCGATE_BENCH=ON \
-  -DCMAKE_CXX_STANDARD_LIBRARIES="-lgtest -pthread" >/dev/null
+# pipeline_bench reuses session/testing/BrowserHarness.hpp (GoogleTest macros): the CMake
+# RTCGATE_BENCH block links GTest into every bench.
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRTCGATE_BENCH=ON >/dev/null
 ninja -C "$build" -j"$(nproc)" codec_bench pipeline_bench >&2
 
 echo "# Native micro-benchmarks"

@@ -77,7 +77,7 @@ describe('loadConfig defaults', () => {
 
   it('maps onto engine options', () => {
     const e = toEngineOptions(loadConfig(['--workers', '2', '--rtp-bind-address', '127.0.0.1'], { host }));
-    assert.deepEqual(e, { workers: 2, portMin: 36000, portMax: 36999, bindAddress: '127.0.0.1', consentTimeoutSeconds: 30 });
+    assert.deepEqual(e, { workers: 2, portMin: 36000, portMax: 36999, sipPortMin: 9000, sipPortMax: 9999, bindAddress: '127.0.0.1', consentTimeoutSeconds: 30 });
   });
 
   it('documents every option', () => {
@@ -151,7 +151,7 @@ describe('loadConfig sources and precedence', () => {
     const c = loadConfig(['--web-dtls-certificate', testdata('cert.pem'), '--web-dtls-privatekey', testdata('key.pem')], { host });
     assert.ok(c.dtls?.certificatePem.startsWith('-----BEGIN CERTIFICATE-----'));
     assert.ok(c.dtls?.privateKeyPem.startsWith('-----BEGIN PRIVATE KEY-----'));
-    assert.deepEqual(Object.keys(toEngineOptions(c)).sort(), ['bindAddress', 'certificatePem', 'consentTimeoutSeconds', 'portMax', 'portMin', 'privateKeyPem', 'workers']);
+    assert.deepEqual(Object.keys(toEngineOptions(c)).sort(), ['bindAddress', 'certificatePem', 'consentTimeoutSeconds', 'portMax', 'portMin', 'privateKeyPem', 'sipPortMax', 'sipPortMin', 'workers']);
   });
 
   it('takes the key from a combined certificate file', () => {

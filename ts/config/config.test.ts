@@ -243,3 +243,48 @@ describe('loadConfig errors (event 20006)', () => {
     assert.throws(() => loadConfig(['--config'], { host }), UsageError);
   });
 });
+
+describe('loadConfig: SIP side options', () => {
+  it('defaults: standalone (no sip-proxy), sip-port 5066, no TLS, WebRTC service type', () => {
+    const c = loadConfig([], { host });
+    assert.deepEqual(c.sipProxy, []);
+    assert.equal(c.sipPort, 5066);
+    assert.equal(c.sipTlsPort, 0);
+    assert.equal(c.sipTls, null);
+    assert.equal(c.reportingServiceType, 'WebRTC');
+    assert.equal(c.sipRegister.isEmpty, true);
+    assert.equal(c.codecPolicy.sipSrtpMode, 'none');
+    assert.equal(c.codecPolicy.enableTranscoding, true);
+  });
+
+  it('parses one or two SIP servers with the default port 5060', () => {
+    const c = loadConfig(['--sip-proxy', '10.0.0.5, sip.example.com:5080'], { host });
+    assert.deepEqual(c.sipProxy, [
+      { host: '10.0.0.5', port: 5060 },
+      { host: 'sip.example.com', port: 5080 },
+    ]);
+    expectConfigError(() => loadConfig(['--sip-proxy', 'a,b,c'], { host }), 'sip-proxy', 'at most 2 addresses, got 3');
+  });
+
+  it('sip-register patterns and their errors name the option', () => {
+    const c = loadConfig(['--sip-register', '8100-8199,556*,+4930*'], { host });
+    assert.equal(c.sipRegister.matches('8150'), true);
+    assert.equal(c.sipRegister.matches('5561234'), true);
+    assert.equal(c.sipRegister.matches('4930'), false);
+    expectConfigError(() => loadConfig(['--sip-register', '81a0-8199'], { host }), 'sip-register', /range bounds must be digits/);
+  });
+
+  it('codec options are checked one by one and combined into the policy', () => {
+    const c = loadConfig(['--codecs', '(pcmu,opus,telephone-event=101)', '--enable-transcoding', 'false'], { host });
+    assert.equal(c.codecPolicy.enableTranscoding, false);
+    assert.deepEqual(c.codecPolicy.codecs.map((x) => x.name), ['PCMU', 'opus', 'telephone-event']);
+    expectConfigError(() => loadConfig(['--sip-srtp-mode', 'maybe'], { host }), 'sip-srtp-mode', /maybe/);
+  });
+
+  it('SIP over TLS needs its certificate; reporting-service-type none disables the header', () => {
+    expectConfigError(() => loadConfig(['--sip-tls-port', '5067'], { host }), 'sip-tls-cert', 'required when sip-tls-port is 5067');
+    const c = loadConfig(['--sip-tls-port', '5067', '--sip-tls-cert', testdata('cert.pem'), '--sip-tls-cert-key', testdata('key.pem'), '--reporting-service-type', 'none'], { host });
+    assert.ok(c.sipTls?.certificatePem.startsWith('-----BEGIN CERTIFICATE-----'));
+    assert.equal(c.reportingServiceType, null);
+  });
+});

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { ConfigError, UsageError } from '../errors.js';
+import { codecPolicyFromOptions, type CodecOptionName } from '../sdp/sip/options.js';
+import type { CodecPolicy as SipCodecPolicy } from '../sdp/sip/types.js';
+import { parseDnCredentials, parseDnPatterns, type DnCredentialTable, type DnPatternSet } from '../sip/dn/index.js';
 import type { LogLevel } from '../log/logger.js';
 import {
   OPTIONS,
@@ -11,8 +14,10 @@ import {
   OptionValueError,
   detectIceAddress,
   isOptionName,
+  parseHostPortList,
   realHost,
   type HostFacts,
+  type HostPort,
   type OptionName,
   type OptionSpec,
   type OptionValues,
@@ -37,6 +42,22 @@ export interface Config {
   opusBitrate: number;
   jitterMinDelay: number;
   jitterMaxDelay: number;
+  sipPort: number;
+  /** 0: no SIP over TLS. */
+  sipTlsPort: number;
+  /** PEM read at load time when sip-tls-port is set. */
+  sipTls: DtlsIdentity | null;
+  sipAddress: string | null;
+  rtpAddress: string | null;
+  /** One or two SIP servers (failover); empty: standalone. */
+  sipProxy: readonly HostPort[];
+  sipRegister: DnPatternSet;
+  sipRegisterCredentials: DnCredentialTable;
+  sipRegisterExpires: number;
+  /** codecs, *-added-codecs, *-disallowed-codecs, enable-transcoding, sip-srtp-mode, sip-no-avpf. */
+  codecPolicy: SipCodecPolicy;
+  /** null when [rsmp]:[reporting-service-type] is "none". */
+  reportingServiceType: string | null;
   allowAnonymousUser: boolean;
   /** Never empty: auto-detected when not configured. */
   webIceAddresses: readonly string[];
@@ -118,6 +139,33 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     throw new ConfigError('jitter-max-delay', `must not be below jitter-min-delay (${jitterMinDelay}), got ${jitterMaxDelay}`);
   }
 
+  const sipTlsPort = get('sip-tls-port');
+  let sipTls: DtlsIdentity | null = null;
+  if (sipTlsPort !== 0) {
+    const cert = get('sip-tls-cert');
+    const key = get('sip-tls-cert-key');
+    if (cert === null) throw new ConfigError('sip-tls-cert', `required when sip-tls-port is ${sipTlsPort}`);
+    sipTls = loadPemPair('sip-tls-cert', 'sip-tls-cert-key', cert, key, readFile);
+  }
+  const codecOption = (name: CodecOptionName): string => String(get(name as OptionName));
+  let codecPolicy: SipCodecPolicy;
+  try {
+    codecPolicy = codecPolicyFromOptions({
+      codecs: codecOption('codecs'),
+      'sip-added-codecs': codecOption('sip-added-codecs'),
+      'web-added-codecs': codecOption('web-added-codecs'),
+      'sip-disallowed-codecs': codecOption('sip-disallowed-codecs'),
+      'web-disallowed-codecs': codecOption('web-disallowed-codecs'),
+      'enable-transcoding': String(get('enable-transcoding')),
+      'sip-srtp-mode': codecOption('sip-srtp-mode'),
+      'sip-no-avpf': String(get('sip-no-avpf')),
+    });
+  } catch (err) {
+    // Each option was checked alone; this only fails on a combination.
+    throw new ConfigError('codecs', err instanceof Error ? err.message : String(err));
+  }
+  const reporting = get('reporting-service-type');
+
   const configuredIce = get('web-ice-addresses');
   const webIceAddresses = configuredIce.length > 0 ? configuredIce : [detectIceAddress(host)];
 
@@ -142,6 +190,17 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     opusBitrate: get('opus-bitrate'),
     jitterMinDelay,
     jitterMaxDelay,
+    sipPort: get('sip-port'),
+    sipTlsPort,
+    sipTls,
+    sipAddress: get('sip-address'),
+    rtpAddress: get('rtp-address'),
+    sipProxy: Object.freeze(parseHostPortList(get('sip-proxy'), 2)),
+    sipRegister: parseDnPatterns(get('sip-register')),
+    sipRegisterCredentials: parseDnCredentials(get('sip-register-credentials')),
+    sipRegisterExpires: get('sip-register-expires'),
+    codecPolicy,
+    reportingServiceType: reporting.toLowerCase() === 'none' ? null : reporting,
     allowAnonymousUser: get('allow-anonymous-user'),
     webIceAddresses: Object.freeze([...webIceAddresses]),
     webRtcpMux: get('web-rtcp-mux'),
@@ -193,17 +252,28 @@ function loadDtlsIdentity(
   if (certPath === null) {
     throw new ConfigError('web-dtls-certificate', 'missing: web-dtls-privatekey is set, so the certificate must be set too');
   }
-  const certText = readPem('web-dtls-certificate', certPath, readFile);
+  return loadPemPair('web-dtls-certificate', 'web-dtls-privatekey', certPath, keyPath, readFile);
+}
+
+/** A PEM certificate and its key (possibly in the same file), checked to belong together. */
+function loadPemPair(
+  certOption: OptionName,
+  keyOptionName: OptionName,
+  certPath: string,
+  keyPath: string | null,
+  readFile: (p: string) => string,
+): DtlsIdentity {
+  const certText = readPem(certOption, certPath, readFile);
   const certBlocks = certText.match(CERT_BLOCK_RE);
-  if (!certBlocks) throw new ConfigError('web-dtls-certificate', `${certPath} holds no PEM CERTIFICATE block`);
-  const keyOption = keyPath === null ? 'web-dtls-certificate' : 'web-dtls-privatekey';
-  const keyText = keyPath === null ? certText : readPem('web-dtls-privatekey', keyPath, readFile);
+  if (!certBlocks) throw new ConfigError(certOption, `${certPath} holds no PEM CERTIFICATE block`);
+  const keyOption = keyPath === null ? certOption : keyOptionName;
+  const keyText = keyPath === null ? certText : readPem(keyOptionName, keyPath, readFile);
   const keyBlock = KEY_BLOCK_RE.exec(keyText);
   if (!keyBlock) {
     throw new ConfigError(
-      keyOption === 'web-dtls-certificate' ? 'web-dtls-privatekey' : keyOption,
+      keyOptionName,
       keyPath === null
-        ? `missing: ${certPath} holds no private key, so web-dtls-privatekey must name one`
+        ? `missing: ${certPath} holds no private key, so ${keyOptionName} must name one`
         : `${keyPath} holds no PEM PRIVATE KEY block`,
     );
   }
@@ -220,7 +290,7 @@ function loadDtlsIdentity(
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError('web-dtls-certificate', `cannot load the certificate or key: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(certOption, `cannot load the certificate or key: ${err instanceof Error ? err.message : String(err)}`);
   }
   return { certificatePem, privateKeyPem };
 }

@@ -6,6 +6,18 @@
 import { isIP } from 'node:net';
 import { availableParallelism, networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
+import { parseDnCredentials, parseDnPatterns } from '../sip/dn/index.js';
+import {
+  DEFAULT_CODECS,
+  DEFAULT_SIP_ADDED_CODECS,
+  DEFAULT_SIP_DISALLOWED_CODECS,
+  DEFAULT_WEB_ADDED_CODECS,
+  DEFAULT_WEB_DISALLOWED_CODECS,
+  parseAddedCodecsOption,
+  parseCodecsOption,
+  parseDisallowedCodecsOption,
+  parseSipSrtpModeOption,
+} from '../sdp/sip/options.js';
 
 export type OptionType = 'int' | 'port' | 'bool' | 'string' | 'list' | 'path' | 'enum';
 export type SignalingImpl = 'ws' | 'uws' | 'auto';
@@ -147,6 +159,65 @@ function pathSpec(doc: string): OptionSpec<string | null> {
   };
 }
 
+/**
+ * A free-form option checked by a parser from the module that uses it (SIP, SDP): its error
+ * becomes the option's error. The raw string is kept; loadConfig builds the typed value.
+ */
+function checkedSpec(doc: string, def: string, check: (raw: string) => unknown, defaultDoc = def === '' ? '(blank)' : def): OptionSpec<string> {
+  return {
+    type: 'string',
+    doc,
+    defaultDoc,
+    defaultValue: () => def,
+    parse(raw) {
+      const t = raw.trim();
+      try {
+        check(t);
+      } catch (err) {
+        throw new OptionValueError(err instanceof Error ? err.message : String(err));
+      }
+      return t;
+    },
+  };
+}
+
+/** `host[:port]` entries: one or two SIP servers ([rsmp]:[sip-proxy]); blank = standalone. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export function parseHostPortList(raw: string, max: number): HostPort[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length > max) throw new Error(`at most ${max} addresses, got ${items.length}`);
+  return items.map((item) => {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::([0-9]{1,5}))?$/.exec(item);
+    if (m === null) throw new Error(`expected <IP-address|FQDN>[:<port>], got ${quote(item)}`);
+    const port = m[2] === undefined ? 5060 : Number(m[2]);
+    if (port < 1 || port > 65535) throw new Error(`port out of range in ${quote(item)}`);
+    const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
+    return { host, port };
+  });
+}
+
+function optionalIpSpec(doc: string): OptionSpec<string | null> {
+  return {
+    type: 'string',
+    doc,
+    defaultDoc: '(blank: detected)',
+    defaultValue: () => null,
+    parse(raw) {
+      const t = raw.trim();
+      if (t === '') return null;
+      if (isIP(t) === 0) throw new OptionValueError(`expected an IPv4 or IPv6 address, got ${quote(raw)}`);
+      return t;
+    },
+  };
+}
+
 /** First non-internal IPv4 address of the host, or 127.0.0.1 when there is none. */
 export function detectIceAddress(host: HostFacts): string {
   const ifaces = host.interfaces();
@@ -188,6 +259,24 @@ export interface OptionValues {
   'opus-bitrate': number;
   'jitter-min-delay': number;
   'jitter-max-delay': number;
+  'sip-port': number;
+  'sip-tls-port': number;
+  'sip-tls-cert': string | null;
+  'sip-tls-cert-key': string | null;
+  'sip-address': string | null;
+  'rtp-address': string | null;
+  'sip-proxy': string;
+  'sip-register': string;
+  'sip-register-credentials': string;
+  'sip-register-expires': number;
+  codecs: string;
+  'sip-added-codecs': string;
+  'web-added-codecs': string;
+  'sip-disallowed-codecs': string;
+  'web-disallowed-codecs': string;
+  'sip-srtp-mode': string;
+  'sip-no-avpf': boolean;
+  'reporting-service-type': string;
   'allow-anonymous-user': boolean;
   'web-ice-addresses': string[];
   'web-rtcp-mux': true;
@@ -218,6 +307,38 @@ export const OPTIONS: { readonly [N in OptionName]: OptionSpec<OptionValues[N]> 
   'opus-bitrate': intSpec('Opus encoder bitrate in bit/s when transcoding; 0 = 32000 (what browsers send for voice).', 0, 0, 510000, ' bit/s'),
   'jitter-min-delay': intSpec('Smallest jitter-buffer delay in ms on a transcoding leg.', 20, 0, 1000, ' ms'),
   'jitter-max-delay': intSpec('Largest jitter-buffer delay in ms on a transcoding leg.', 300, 20, 5000, ' ms'),
+  'sip-port': portSpec('UDP and TCP port of the SIP side.', 5066),
+  'sip-tls-port': intSpec('TLS port of the SIP side; 0 disables SIP over TLS.', 0, 0, 65535),
+  'sip-tls-cert': pathSpec('PEM certificate for SIP over TLS (required when sip-tls-port is set).'),
+  'sip-tls-cert-key': pathSpec('PEM private key of sip-tls-cert.'),
+  'sip-address': optionalIpSpec('IP address put in SIP Via and Contact (multi-homed or NATed hosts, e.g. an elastic IP).'),
+  'rtp-address': optionalIpSpec('IP address put in the SIP-side SDP c= line (multi-homed or NATed hosts).'),
+  'sip-proxy': checkedSpec(
+    'One or two SIP servers <IP|FQDN>[:<port>], comma-separated: proxy and registrar, the second for failover. Blank: standalone (SIP peers call ids directly).',
+    '',
+    (raw) => parseHostPortList(raw, 2),
+  ),
+  'sip-register': checkedSpec(
+    'DNs registered at sip-proxy when a browser signs in with them: single DNs, ranges 8100-8199, wildcards 556* and 123??78, comma-separated.',
+    '',
+    (raw) => parseDnPatterns(raw),
+  ),
+  'sip-register-credentials': checkedSpec(
+    'Digest credentials per DN, range or wildcard: <DN|range>:<username>:<password>[:<realm>], comma-separated; {dn} stands for the DN.',
+    '',
+    (raw) => parseDnCredentials(raw),
+  ),
+  'sip-register-expires': intSpec('Expiry in seconds asked for in REGISTER; refreshed before it runs out.', 3600, 60, 86400, ' s'),
+  codecs: checkedSpec('Codecs used in offers and answers, with default payload types and fmtp (vendor syntax).', DEFAULT_CODECS, parseCodecsOption),
+  'sip-added-codecs': checkedSpec('Codecs appended to offers to SIP endpoints when transcoding is enabled.', DEFAULT_SIP_ADDED_CODECS, parseAddedCodecsOption),
+  'web-added-codecs': checkedSpec('Codecs appended to offers to browsers when transcoding is enabled.', DEFAULT_WEB_ADDED_CODECS, parseAddedCodecsOption),
+  'sip-disallowed-codecs': checkedSpec('Codecs never used on the SIP side.', DEFAULT_SIP_DISALLOWED_CODECS, parseDisallowedCodecsOption),
+  'web-disallowed-codecs': checkedSpec('Codecs never used on the browser side.', DEFAULT_WEB_DISALLOWED_CODECS, parseDisallowedCodecsOption),
+  'sip-srtp-mode': checkedSpec('SRTP on the SIP side: none, optional (offer SRTP and RTP m-lines, accept either) or strict.', 'none', parseSipSrtpModeOption),
+  'sip-no-avpf': boolSpec('Do not negotiate AVPF (RFC 4585) on the SIP side.', true),
+  'reporting-service-type': checkedSpec('Value of the service-type header in every INVITE; none disables it.', 'WebRTC', (raw) => {
+    if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error(`expected a token without spaces, got ${quote(raw)}`);
+  }),
   'allow-anonymous-user': boolSpec('Whether browsers may sign in without a registered identity.', true),
   'web-ice-addresses': iceAddressesSpec,
   'web-rtcp-mux': requiredTrueSpec(

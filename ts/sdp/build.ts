@@ -106,6 +106,8 @@ const kOfferCodecs: readonly CodecInfo[] = [
   codec(111, 'opus', 48000, 2, kOpusFmtp),
   codec(0, 'PCMU', 8000, 1, ''),
   codec(8, 'PCMA', 8000, 1, ''),
+  // RFC 3551 §4.5.2: G.722 is static PT 9 with an RTP clock of 8000 (it samples at 16 kHz).
+  codec(9, 'G722', 8000, 1, ''),
   codec(110, 'telephone-event', 48000, 1, ''),
   codec(126, 'telephone-event', 8000, 1, ''),
   codec(96, 'VP8', 90000, 1, '', ['nack', 'nack pli', 'ccm fir']),
@@ -126,9 +128,12 @@ export function buildOffer(local: LocalParams, options: OfferOptions = {}): { sd
   const lines = sessionLines(candidates[0]?.ip ?? '127.0.0.1', kinds.map((_, i) => String(i)));
   kinds.forEach((kind, i) => {
     const wanted = (kind === 'audio' ? policy.audioCodecs : policy.videoCodecs).map((n) => n.toLowerCase());
-    const codecs = kOfferCodecs
+    const offered = kOfferCodecs
       .filter((c) => (kind === 'video') === (c.clockRate === 90000) && wanted.includes(c.name.toLowerCase()))
       .sort((a, b) => wanted.indexOf(a.name.toLowerCase()) - wanted.indexOf(b.name.toLowerCase()));
+    // RFC 4733 §7.1.1: telephone-event only at the clock rate of an audio codec offered with it.
+    const audioRates = new Set(offered.filter((c) => c.name !== 'telephone-event').map((c) => c.clockRate));
+    const codecs = offered.filter((c) => c.name !== 'telephone-event' || audioRates.has(c.clockRate));
     if (codecs.length === 0) throw new SdpError('no-common-codec', `buildOffer: policy lists no ${kind} codec rtcgate knows`);
     lines.push(
       ...mediaLines({ kind, mid: String(i), protocol: 'UDP/TLS/RTP/SAVPF', direction: 'sendrecv', codecs, setup: 'actpass', local, candidates }),

@@ -148,8 +148,8 @@ describe('both legs, with the browser-side SDP layer', () => {
     const { negotiated: sip } = buildSipAnswer(offer, policy, sipLocal, { prefer: sipAnswerPreference(policy) });
     assert.equal(sip.codec.name, 'PCMA');
     const browserOffer = buildOffer({ ...webLocal, policy: webCodecPreference(policy, [sip.codec]) });
-    // ts/sdp's offer table has no G722 (so web-added g722 is dropped) and always adds telephone-event/48000.
-    assert.match(browserOffer.sdp, /m=audio 40000 UDP\/TLS\/RTP\/SAVPF 8 0 110 126\r\n/);
+    // web-added-codecs (g722,pcmu) join after the SIP side's PCMA; telephone-event only at 8 kHz (no Opus).
+    assert.match(browserOffer.sdp, /m=audio 40000 UDP\/TLS\/RTP\/SAVPF 8 9 0 126\r\n/);
     // The browser picks PCMA (first): relay.
     const plan = negotiateBridge({ codec: 'PCMA', payloadType: 8, clockRate: 8000, telephoneEventPt: 126 }, sip, policy, ssrcs);
     assert.ok(plan.ok && plan.mode === 'relay');

@@ -185,7 +185,8 @@ export function parseNameAddr(text: string): NameAddr {
 
 export function formatNameAddr(na: NameAddr): string {
   const uri = formatUri(na.uri);
-  const dn = na.displayName !== undefined && na.displayName.length > 0 ? quote(na.displayName) + ' ' : '';
+  // An empty quoted display name ("") is kept as written, so a message re-parses to the same value.
+  const dn = na.displayName !== undefined ? quote(na.displayName) + ' ' : '';
   return `${dn}<${uri}>${formatParams(na.params)}`;
 }
 

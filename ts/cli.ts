@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config/loadConfig.js';
 import { formatOptionTable } from './config/options.js';
 import { ConfigError, ListenError, PortInUseError, UsageError } from './errors.js';
+import { SipListenError, SipPortInUseError } from './sip/transport/index.js';
 import { createLogger, logEvent } from './log/logger.js';
 import { startGateway, type Gateway } from './gateway.js';
 
@@ -99,6 +100,10 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   try {
     gateway = await startGateway(config, logger);
   } catch (err) {
+    if (err instanceof SipPortInUseError || err instanceof SipListenError) {
+      logEvent(logger, 'fatal', 'SipStackFailed', { code: err.code }, err.message);
+      return EXIT_STARTUP_FAILED;
+    }
     if (err instanceof PortInUseError || err instanceof ListenError) {
       logEvent(logger, 'fatal', 'SignalingServerFailed', { host: err.host, port: err.port, code: err.code }, err.message);
       return EXIT_STARTUP_FAILED;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 
 import { CallManager } from './calls/CallManager.js';
+import { startSipSide, type SipSide } from './calls/SipSide.js';
 import { toEngineOptions } from './config/engineOptions.js';
 import type { Config } from './config/loadConfig.js';
 import { Engine } from './engine/Engine.js';
@@ -23,6 +24,8 @@ export interface Gateway {
   readonly signalingImpl: 'ws' | 'uws';
   readonly engine: Engine;
   readonly calls: CallManager;
+  /** The SIP side: its transport's bound ports and the SIP stack. */
+  readonly sip: SipSide;
   status(): GatewayStatus;
   /** Ends every call, closes the signaling server and stops the engine's workers. */
   stop(): Promise<void>;
@@ -44,7 +47,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   engine.on('log', (level, tag, message, endpointId) => {
     engineLog[level]({ tag, ...(endpointId === undefined ? {} : { endpoint: endpointId }) }, message);
   });
-  const calls = new CallManager({ engine, config, logger });
+  let sip: SipSide;
+  try {
+    sip = await startSipSide(config, logger);
+  } catch (error) {
+    engine.stop();
+    throw error;
+  }
+  const calls = new CallManager({ engine, config, logger, sip });
   const server = await createServer(config.signaling);
   const signaling = new SignalingServer({ server, handler: calls, logger, ...webPaths() });
   const status = (): GatewayStatus => ({
@@ -62,6 +72,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   try {
     httpPort = await signaling.start(config.httpAddress, config.httpPort);
   } catch (error) {
+    await sip.stop();
     engine.stop();
     throw error;
   }
@@ -71,12 +82,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     signalingImpl: server.kind,
     engine,
     calls,
+    sip,
     status,
     async stop() {
       if (stopped) return;
       stopped = true;
       await calls.stop();
       await signaling.stop();
+      await sip.stop();
       engine.stop();
     },
   };

@@ -27,6 +27,7 @@ export function freePort(): Promise<number> {
 export async function startTestGateway(extraArgs: string[] = []): Promise<TestGateway> {
   const config = loadConfig([
     '--http-port', String(await freePort()),
+    '--sip-port', String(await freePort()),
     '--http-address', '127.0.0.1',
     '--web-ice-addresses', '127.0.0.1',
     '--rtp-bind-address', '127.0.0.1',

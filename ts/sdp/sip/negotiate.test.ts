@@ -94,15 +94,15 @@ describe('negotiateBridge', () => {
 });
 
 describe('codec preferences across the legs', () => {
-  it('webCodecPreference: SIP codecs first, then web-added when transcoding, disallowed left out', () => {
+  it('webCodecPreference: SIP codecs first, then web-added, then the other browser codecs when transcoding; disallowed left out', () => {
     const pcma = sipSide('PCMA').codec;
     const g729 = sipSide('G729').codec;
-    assert.deepEqual(webCodecPreference(DEFAULT_CODEC_POLICY, [pcma]), { audioCodecs: ['PCMA', 'G722', 'PCMU', 'telephone-event'], videoCodecs: ['VP8'] });
-    assert.deepEqual(webCodecPreference(DEFAULT_CODEC_POLICY, [g729]).audioCodecs, ['G722', 'PCMU', 'telephone-event']);
+    assert.deepEqual(webCodecPreference(DEFAULT_CODEC_POLICY, [pcma]), { audioCodecs: ['PCMA', 'G722', 'PCMU', 'opus', 'telephone-event'], videoCodecs: ['VP8'] });
+    assert.deepEqual(webCodecPreference(DEFAULT_CODEC_POLICY, [g729]).audioCodecs, ['G722', 'PCMU', 'PCMA', 'opus', 'telephone-event']);
     const off = codecPolicyFromOptions({ 'enable-transcoding': 'false' });
     assert.deepEqual(webCodecPreference(off, [g729]).audioCodecs, ['telephone-event'], 'nothing the browser could relay');
     const noPcma = codecPolicyFromOptions({ 'web-disallowed-codecs': '(pcma,h264)' });
-    assert.deepEqual(webCodecPreference(noPcma, [pcma]).audioCodecs, ['G722', 'PCMU', 'telephone-event']);
+    assert.deepEqual(webCodecPreference(noPcma, [pcma]).audioCodecs, ['G722', 'PCMU', 'opus', 'telephone-event']);
   });
 
   it('sipAnswerPreference: codecs the browser can relay first', () => {
@@ -148,8 +148,8 @@ describe('both legs, with the browser-side SDP layer', () => {
     const { negotiated: sip } = buildSipAnswer(offer, policy, sipLocal, { prefer: sipAnswerPreference(policy) });
     assert.equal(sip.codec.name, 'PCMA');
     const browserOffer = buildOffer({ ...webLocal, policy: webCodecPreference(policy, [sip.codec]) });
-    // web-added-codecs (g722,pcmu) join after the SIP side's PCMA; telephone-event only at 8 kHz (no Opus).
-    assert.match(browserOffer.sdp, /m=audio 40000 UDP\/TLS\/RTP\/SAVPF 8 9 0 126\r\n/);
+    // web-added-codecs (g722,pcmu) join after the SIP side's PCMA, then Opus as a transcoding fallback.
+    assert.match(browserOffer.sdp, /m=audio 40000 UDP\/TLS\/RTP\/SAVPF 8 9 0 111 110 126\r\n/);
     // The browser picks PCMA (first): relay.
     const plan = negotiateBridge({ codec: 'PCMA', payloadType: 8, clockRate: 8000, telephoneEventPt: 126 }, sip, policy, ssrcs);
     assert.ok(plan.ok && plan.mode === 'relay');

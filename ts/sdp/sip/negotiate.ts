@@ -80,8 +80,13 @@ export function webCodecPreference(policy: CodecPolicy, sipCodecs: readonly SipC
     audio.push(name);
   };
   for (const c of sipCodecs) add(canonicalCodecName(c.name), c.clockRate);
-  // The vendor's rule: only web-added-codecs are appended, and only when transcoding may bridge them.
-  if (policy.enableTranscoding) for (const c of policy.webAdded) if (c.kind === 'audio') add(c.name, c.clockRate);
+  // The vendor's rule: web-added-codecs are appended when transcoding may bridge them. rtcgate
+  // also transcodes Opus (the vendor gateways do not), so as a last resort any other browser codec
+  // [rsmp]:[codecs] allows on the web side follows: a call then transcodes instead of failing.
+  if (policy.enableTranscoding) {
+    for (const c of policy.webAdded) if (c.kind === 'audio') add(c.name, c.clockRate);
+    for (const c of policy.codecs) if (c.kind === 'audio' && kEngineAudio.has(c.name)) add(c.name, c.clockRate);
+  }
   if (policy.codecs.some((c) => c.name === 'telephone-event') && !policy.webDisallowed.some((d) => d.name === 'telephone-event' && d.clockRate === undefined)) {
     audio.push('telephone-event');
   }

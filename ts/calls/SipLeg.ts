@@ -1,0 +1,68 @@
+// Pieces both directions of a SIP call share: the SIP-side RTP endpoint and the bridge that
+// joins it to the browser's endpoint once both SDPs are known.
+import type { Bridge, Engine, RtpEndpoint, WebRtcEndpoint } from '../engine/Engine.js';
+import type { TranscoderOptions } from '../engine/types.js';
+import { negotiateBridge, sipLegSrtp } from '../sdp/sip/negotiate.js';
+import type { CodecPolicy as SipCodecPolicy, SipNegotiatedAudio } from '../sdp/sip/types.js';
+import type { Negotiated } from '../sdp/index.js';
+import { SdpError } from '../sdp/index.js';
+import { randomSsrc } from './BrowserLeg.js';
+
+export class CallSetupError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createSipRtpEndpoint(engine: Engine, web: WebRtcEndpoint): RtpEndpoint {
+  // The clock rate is set again once the codec is negotiated (RtpEndpoint.update).
+  return engine.createRtpEndpoint({ affinity: web.id, ssrc: randomSsrc(), clockRate: 8000 });
+}
+
+/** Joins the two legs with what both SDPs settled: relay on a common codec, else transcode. */
+export function joinLegs(options: {
+  engine: Engine;
+  web: WebRtcEndpoint;
+  webNegotiated: Negotiated;
+  webAudioSsrc: number;
+  sip: RtpEndpoint;
+  sipNegotiated: SipNegotiatedAudio;
+  policy: SipCodecPolicy;
+  transcoder: TranscoderOptions;
+}): Bridge {
+  const audio = options.webNegotiated.audio;
+  if (!audio) throw new CallSetupError(488, 'the browser accepted no audio');
+  const plan = negotiateBridge(
+    { codec: audio.codec, payloadType: audio.payloadType, clockRate: audio.clockRate, ...(audio.telephoneEventPt === undefined ? {} : { telephoneEventPt: audio.telephoneEventPt }) },
+    options.sipNegotiated,
+    options.policy,
+    { web: options.webAudioSsrc, sip: options.sip.ssrc },
+  );
+  if (!plan.ok) throw new CallSetupError(488, plan.reason);
+  const remote = options.sipNegotiated.remote;
+  const srtp = sipLegSrtp(options.sipNegotiated);
+  options.sip.update({ clockRate: options.sipNegotiated.codec.clockRate, srtp: srtp ?? null });
+  if (remote.address !== '0.0.0.0' && remote.port !== 0) {
+    options.sip.setRemote(remote.address, remote.port, remote.rtcpMux ? undefined : remote.rtcpPort);
+  }
+  return options.engine.createBridge({
+    legA: options.web.id,
+    legB: options.sip.id,
+    mode: plan.mode,
+    formatA: plan.formatWeb,
+    formatB: plan.formatSip,
+    options: options.transcoder,
+  });
+}
+
+/** SdpError and CallSetupError become a SIP status and a reason a person can read. */
+export function setupFailure(error: unknown): { status: number; reason: string } {
+  if (error instanceof CallSetupError) return { status: error.status, reason: error.message };
+  if (error instanceof SdpError) return { status: 488, reason: error.message };
+  if (error instanceof Error && error.name === 'SipSdpError') return { status: 488, reason: error.message };
+  if (error instanceof Error && /no free (SIP )?media port/.test(error.message)) return { status: 503, reason: error.message };
+  return { status: 500, reason: error instanceof Error ? error.message : String(error) };
+}

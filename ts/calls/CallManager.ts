@@ -107,6 +107,22 @@ export class CallManager implements SignalingHandler {
         }
         return;
       }
+      case 'hold':
+      case 'resume':
+      case 'data': {
+        const call = user.calls.get(msg.callId);
+        const mid = call?.midCall;
+        if (!call || !mid || call.state !== 'connected') {
+          this.#error(session, msg, 'unknown-call', `no established SIP call ${JSON.stringify(msg.callId)} (hold, resume and data need one)`, msg.callId);
+          return;
+        }
+        const op = msg.type === 'data' ? mid.sendData(msg.data) : mid.setHold(msg.type === 'hold');
+        op.then(
+          () => this.#send(session, { v: 1, type: 'done', ...reqIdOf(msg), callId: msg.callId }),
+          (error: unknown) => this.#error(session, msg, 'internal', error instanceof Error ? error.message : String(error), msg.callId),
+        );
+        return;
+      }
       case 'hangup': {
         const call = user.calls.get(msg.callId);
         if (!call) {
@@ -227,10 +243,13 @@ export class CallManager implements SignalingHandler {
           this.#error(session, msg, 'unknown-target', typeof target === 'string' ? target : 'no SIP side', msg.callId);
           return;
         }
+        // User data travels as prefixed headers, which SIP Server maps to attached data.
+        const prefix = this.#config.sipUserdataPrefix;
         const headers: SipHeader[] = [];
         if (this.#config.reportingServiceType !== null) {
-          headers.push({ kind: 'raw', name: 'X-Service-Type', value: this.#config.reportingServiceType });
+          headers.push({ kind: 'raw', name: `${prefix}service_type`, value: this.#config.reportingServiceType });
         }
+        for (const [key, value] of Object.entries(msg.data ?? {})) headers.push({ kind: 'raw', name: `${prefix}${key}`, value });
         call = new OutboundSipCall({
           engine: this.#engine,
           stack: sip.stack,
@@ -310,6 +329,8 @@ export class CallManager implements SignalingHandler {
       }
       this.#send(session, { v: 1, type: 'callState', callId: call.callId, state, ...(reason === undefined ? {} : { reason }) });
     });
+    call.on('remoteHold', (held) => this.#send(session, { v: 1, type: 'remoteHold', callId: call.callId, held }));
+    call.on('data', (data) => this.#send(session, { v: 1, type: 'data', callId: call.callId, data }));
     log.info('call started');
   }
 

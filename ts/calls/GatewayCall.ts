@@ -2,10 +2,15 @@
 // way to end it. Loop-back calls and SIP calls implement it.
 import type { TypedEmitter } from '../common/TypedEmitter.js';
 import type { WebRtcEndpoint } from '../engine/Engine.js';
-import type { CallState } from '../signaling/protocol.js';
+import type { CallState, UserData } from '../signaling/protocol.js';
+import type { SipMidCall } from './SipMidCall.js';
 
 export type GatewayCallEvents = {
   state: [state: CallState, reason?: string];
+  /** SIP calls: the peer put the call on hold or resumed it. */
+  remoteHold: [held: boolean];
+  /** SIP calls: mid-call data from the peer. */
+  data: [data: UserData];
   listenerError: [error: unknown, event: string];
 };
 
@@ -17,4 +22,6 @@ export interface GatewayCall extends TypedEmitter<GatewayCallEvents> {
   /** Milliseconds from the start to media connected, once connected. */
   readonly setupMs: number | null;
   hangup(reason?: string): Promise<void>;
+  /** SIP calls, once established: hold/resume and mid-call data. */
+  readonly midCall?: SipMidCall | undefined;
 }

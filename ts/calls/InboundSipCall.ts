@@ -13,6 +13,7 @@ import type { CallState } from '../signaling/protocol.js';
 import { randomSsrc } from './BrowserLeg.js';
 import type { GatewayCall, GatewayCallEvents } from './GatewayCall.js';
 import { CallSetupError, createSipRtpEndpoint, joinLegs, setupFailure } from './SipLeg.js';
+import { SipMidCall } from './SipMidCall.js';
 
 export interface InboundSipCallOptions {
   engine: Engine;
@@ -32,6 +33,7 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
   /** The offer for the browser (sent in `incoming`). */
   readonly browserOfferSdp: string;
   bridge: Bridge | undefined;
+  midCall: SipMidCall | undefined;
   readonly startedAt = performance.now();
   setupMs: number | null = null;
   readonly #o: InboundSipCallOptions;
@@ -118,6 +120,15 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
         sipNegotiated: sip,
         policy: this.#o.policy,
         transcoder: this.#o.transcoder,
+      });
+      this.midCall = new SipMidCall({
+        session: this.#o.session,
+        rtp: this.rtp,
+        mediaAddress: this.#o.mediaAddress,
+        policy: this.#o.policy,
+        negotiated: sip,
+        onRemoteHold: (held) => this.emit('remoteHold', held),
+        onData: (data) => this.emit('data', data),
       });
       this.#o.session.accept(sdp);
     } catch (error) {

@@ -15,6 +15,7 @@ import type { CallState } from '../signaling/protocol.js';
 import { randomSsrc } from './BrowserLeg.js';
 import type { GatewayCall, GatewayCallEvents } from './GatewayCall.js';
 import { createSipRtpEndpoint, joinLegs, setupFailure } from './SipLeg.js';
+import { SipMidCall } from './SipMidCall.js';
 
 export interface OutboundSipCallOptions {
   engine: Engine;
@@ -40,6 +41,7 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
   endpoint: WebRtcEndpoint;
   rtp: RtpEndpoint;
   bridge: Bridge | undefined;
+  midCall: SipMidCall | undefined;
   session: OutgoingSession;
   readonly startedAt = performance.now();
   setupMs: number | null = null;
@@ -139,6 +141,15 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
         sipNegotiated: sip,
         policy: this.#o.policy,
         transcoder: this.#o.transcoder,
+      });
+      this.midCall = new SipMidCall({
+        session: this.session,
+        rtp: this.rtp,
+        mediaAddress: this.#o.mediaAddress,
+        policy: this.#o.policy,
+        negotiated: sip,
+        onRemoteHold: (held) => this.emit('remoteHold', held),
+        onData: (data) => this.emit('data', data),
       });
       this.#o.sendAnswer(sdp);
     } catch (error) {

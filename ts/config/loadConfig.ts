@@ -58,6 +58,7 @@ export interface Config {
   codecPolicy: SipCodecPolicy;
   /** null when [rsmp]:[reporting-service-type] is "none". */
   reportingServiceType: string | null;
+  sipUserdataPrefix: string;
   allowAnonymousUser: boolean;
   /** Never empty: auto-detected when not configured. */
   webIceAddresses: readonly string[];
@@ -201,6 +202,7 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     sipRegisterExpires: get('sip-register-expires'),
     codecPolicy,
     reportingServiceType: reporting.toLowerCase() === 'none' ? null : reporting,
+    sipUserdataPrefix: get('sip-userdata-prefix'),
     allowAnonymousUser: get('allow-anonymous-user'),
     webIceAddresses: Object.freeze([...webIceAddresses]),
     webRtcpMux: get('web-rtcp-mux'),

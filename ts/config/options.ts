@@ -277,6 +277,7 @@ export interface OptionValues {
   'sip-srtp-mode': string;
   'sip-no-avpf': boolean;
   'reporting-service-type': string;
+  'sip-userdata-prefix': string;
   'allow-anonymous-user': boolean;
   'web-ice-addresses': string[];
   'web-rtcp-mux': true;
@@ -336,9 +337,16 @@ export const OPTIONS: { readonly [N in OptionName]: OptionSpec<OptionValues[N]> 
   'web-disallowed-codecs': checkedSpec('Codecs never used on the browser side.', DEFAULT_WEB_DISALLOWED_CODECS, parseDisallowedCodecsOption),
   'sip-srtp-mode': checkedSpec('SRTP on the SIP side: none, optional (offer SRTP and RTP m-lines, accept either) or strict.', 'none', parseSipSrtpModeOption),
   'sip-no-avpf': boolSpec('Do not negotiate AVPF (RFC 4585) on the SIP side.', true),
-  'reporting-service-type': checkedSpec('Value of the service-type header in every INVITE; none disables it.', 'WebRTC', (raw) => {
+  'reporting-service-type': checkedSpec('service_type sent in every INVITE as the <sip-userdata-prefix>service_type header; none disables it.', 'WebRTC', (raw) => {
     if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error(`expected a token without spaces, got ${quote(raw)}`);
   }),
+  'sip-userdata-prefix': checkedSpec(
+    'Prefix of the SIP headers that carry user data (context data at call start, service_type); SIP Server maps them to attached data.',
+    'X-Genesys-',
+    (raw) => {
+      if (!/^[A-Za-z0-9!%*_+`'~.-]+$/.test(raw)) throw new Error(`expected header-name characters, got ${quote(raw)}`);
+    },
+  ),
   'allow-anonymous-user': boolSpec('Whether browsers may sign in without a registered identity.', true),
   'web-ice-addresses': iceAddressesSpec,
   'web-rtcp-mux': requiredTrueSpec(

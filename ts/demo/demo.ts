@@ -20,6 +20,13 @@ const ui = {
   video: el<HTMLInputElement>('video'),
   call: el<HTMLButtonElement>('call'),
   hangup: el<HTMLButtonElement>('hangup'),
+  hold: el<HTMLButtonElement>('hold'),
+  resume: el<HTMLButtonElement>('resume'),
+  dtmf: el<HTMLInputElement>('dtmf'),
+  sendDtmf: el<HTMLButtonElement>('sendDtmf'),
+  data: el<HTMLInputElement>('data'),
+  sendData: el<HTMLButtonElement>('sendData'),
+  remoteHold: el<HTMLSpanElement>('remoteHold'),
   incoming: el<HTMLDivElement>('incoming'),
   incomingFrom: el<HTMLElement>('incomingFrom'),
   answer: el<HTMLButtonElement>('answer'),
@@ -54,6 +61,13 @@ function refreshButtons(): void {
   ui.signOut.disabled = !signedIn || inCall;
   ui.call.disabled = !signedIn || inCall;
   ui.hangup.disabled = !inCall;
+  const connected = current !== undefined && current.state === 'connected';
+  // Hold and data need a SIP call (the loop-back targets have no far end to tell).
+  const sipCall = connected && current !== undefined && !current.peer.startsWith('self');
+  ui.hold.disabled = !sipCall;
+  ui.resume.disabled = !sipCall;
+  ui.sendData.disabled = !sipCall;
+  ui.sendDtmf.disabled = !connected;
   ui.incoming.style.display = ringing !== undefined && ringing.state === 'ringing' ? 'block' : 'none';
 }
 
@@ -70,6 +84,8 @@ function attachCall(call: Call): void {
   });
   call.on('state', (state, reason) => showState(call, state, reason));
   call.on('error', (err) => setStatus(`Call error — ${describeError(err)}`, 'error'));
+  call.on('remoteHold', (held) => (ui.remoteHold.textContent = held ? 'The other side put you on hold' : ''));
+  call.on('data', (data) => setStatus(`Data from ${call.peer}: ${new URLSearchParams(data).toString()}`, 'ok'));
   startStats(call);
   // The gateway may have moved the call on before we got here (e.g. 'connected' right after the answer).
   showState(call, call.state, call.endReason);
@@ -126,6 +142,27 @@ ui.call.addEventListener('click', async () => {
 ui.hangup.addEventListener('click', () => {
   current?.hangup();
   refreshButtons();
+});
+
+ui.hold.addEventListener('click', () => {
+  current?.hold().then(() => setStatus('On hold'), (err: unknown) => setStatus(`Hold failed — ${describeError(err)}`, 'error'));
+});
+
+ui.resume.addEventListener('click', () => {
+  current?.resume().then(() => setStatus('Resumed', 'ok'), (err: unknown) => setStatus(`Resume failed — ${describeError(err)}`, 'error'));
+});
+
+ui.sendDtmf.addEventListener('click', () => {
+  try {
+    current?.sendDtmf(ui.dtmf.value.trim());
+  } catch (err) {
+    setStatus(`DTMF failed — ${describeError(err)}`, 'error');
+  }
+});
+
+ui.sendData.addEventListener('click', () => {
+  const data = Object.fromEntries(new URLSearchParams(ui.data.value.trim()));
+  current?.sendData(data).then(() => setStatus('Data sent', 'ok'), (err: unknown) => setStatus(`Data failed — ${describeError(err)}`, 'error'));
 });
 
 ui.answer.addEventListener('click', async () => {

@@ -80,6 +80,8 @@ export interface ConnectOptions {
 export interface MediaOptions {
   audio?: boolean;
   video?: boolean;
+  /** Context data for the far end (sent with the call as SIP headers; outgoing calls only). */
+  data?: Record<string, string>;
   /** Use this stream instead of calling getUserMedia (its tracks are not stopped by the SDK). */
   stream?: MediaStream;
 }
@@ -93,6 +95,10 @@ export interface GatewayEvents {
 
 export interface CallEvents {
   state: [state: CallState, reason: string | undefined];
+  /** The far end put the call on hold (true) or took it off hold (false). */
+  remoteHold: [held: boolean];
+  /** Mid-call data from the far end. */
+  data: [data: Record<string, string>];
   track: [track: MediaStreamTrack, stream: MediaStream];
   error: [error: GatewayError];
 }
@@ -203,7 +209,11 @@ export class Gateway extends Emitter<GatewayEvents> {
       await pc.setLocalDescription(await pc.createOffer());
       const sdp = pc.localDescription?.sdp ?? '';
       // The reply is `answer`, possibly after callState 'ringing' when the target is a person.
-      const answered = this.request({ type: 'call', callId: call.id, target, sdp }, ['answer'], 0);
+      const answered = this.request(
+        { type: 'call', callId: call.id, target, sdp, ...(options.data === undefined ? {} : { data: options.data }) },
+        ['answer'],
+        0,
+      );
       answered.catch(() => undefined); // handled below or through call.fail(); never unhandled
       let offRinging: (() => void) | undefined;
       const ringing = new Promise<void>((resolve) => {
@@ -277,6 +287,12 @@ export class Gateway extends Emitter<GatewayEvents> {
       case 'callState':
         this.#calls.get(msg.callId)?.setState(msg.state, msg.reason);
         return;
+      case 'remoteHold':
+        this.#calls.get(msg.callId)?.notify('remoteHold', msg.held);
+        return;
+      case 'data':
+        this.#calls.get(msg.callId)?.notify('data', msg.data);
+        return;
       case 'error': {
         const error = new GatewayError(msg.code, msg.message);
         const call = msg.callId !== undefined ? this.#calls.get(msg.callId) : undefined;
@@ -289,6 +305,7 @@ export class Gateway extends Emitter<GatewayEvents> {
       case 'signedOut':
       case 'answer':
       case 'pong':
+      case 'done':
         return; // a late reply to a request that timed out
       default:
         assertNever(msg);
@@ -368,6 +385,35 @@ export class Call extends Emitter<CallEvents> {
     if (this.state === 'ended') return;
     this.#gateway.send({ type: 'hangup', callId: this.id });
     this.end('hangup', false);
+  }
+
+  /** @internal An event the gateway reported for this call. */
+  notify<K extends 'remoteHold' | 'data'>(event: K, ...args: CallEvents[K]): void {
+    this.emit(event, ...args);
+  }
+
+  /** Puts the far end on hold (SIP re-INVITE sendonly) and mutes what we send. */
+  async hold(): Promise<void> {
+    await this.#gateway.request({ type: 'hold', callId: this.id }, ['done']);
+    for (const t of this.localStream?.getAudioTracks() ?? []) t.enabled = false;
+  }
+
+  /** Takes the call off hold. */
+  async resume(): Promise<void> {
+    await this.#gateway.request({ type: 'resume', callId: this.id }, ['done']);
+    for (const t of this.localStream?.getAudioTracks() ?? []) t.enabled = true;
+  }
+
+  /** Sends DTMF as RFC 4733 telephone-events (RTCDTMFSender): digits 0-9 * # A-D and ",". */
+  sendDtmf(digits: string, durationMs = 100, gapMs = 70): void {
+    const sender = this.peerConnection.getSenders().find((s) => s.track?.kind === 'audio');
+    if (!sender?.dtmf) throw new GatewayError('media', 'this call has no audio sender to send DTMF with');
+    sender.dtmf.insertDTMF(digits, durationMs, gapMs);
+  }
+
+  /** Sends key/value data to the far end (SIP INFO). */
+  async sendData(data: Record<string, string>): Promise<void> {
+    await this.#gateway.request({ type: 'data', callId: this.id, data }, ['done']);
   }
 
   /** @internal getUserMedia (unless a stream is given) and the peer connection with our tracks. */
@@ -499,6 +545,15 @@ function parseServerMessage(data: unknown): ServerMessage | undefined {
       break;
     case 'error':
       ok = str('code') && str('message') && optStr('callId');
+      break;
+    case 'remoteHold':
+      ok = str('callId') && typeof m['held'] === 'boolean';
+      break;
+    case 'data':
+      ok = str('callId') && typeof m['data'] === 'object' && m['data'] !== null && Object.values(m['data']).every((x) => typeof x === 'string');
+      break;
+    case 'done':
+      ok = str('callId');
       break;
     default:
       ok = false;

@@ -247,6 +247,9 @@ export class SignalingServer {
       case 'signIn':
       case 'signOut':
       case 'call':
+      case 'hold':
+      case 'resume':
+      case 'data':
       case 'accept':
       case 'reject':
       case 'hangup':

@@ -6,11 +6,20 @@ export const PROTOCOL_VERSION = 1;
 
 export type CallState = 'connecting' | 'ringing' | 'connected' | 'ended';
 
+/**
+ * Key/value user data: context data given at call start (sent to the SIP side as headers with
+ * the [rsmp] sip-userdata-prefix) and mid-call data (SIP INFO, application/x-www-form-urlencoded).
+ */
+export type UserData = Record<string, string>;
+
 /** Messages a client (browser SDK) sends. `reqId` is echoed in the reply or error. */
 export type ClientMessage =
   | { v: 1; type: 'signIn'; reqId?: string; id: string }
   | { v: 1; type: 'signOut'; reqId?: string }
-  | { v: 1; type: 'call'; reqId?: string; callId: string; target: string; sdp: string }
+  | { v: 1; type: 'call'; reqId?: string; callId: string; target: string; sdp: string; data?: UserData }
+  | { v: 1; type: 'hold'; reqId?: string; callId: string }
+  | { v: 1; type: 'resume'; reqId?: string; callId: string }
+  | { v: 1; type: 'data'; reqId?: string; callId: string; data: UserData }
   | { v: 1; type: 'accept'; reqId?: string; callId: string; sdp: string }
   | { v: 1; type: 'reject'; reqId?: string; callId: string }
   | { v: 1; type: 'hangup'; reqId?: string; callId: string }
@@ -24,6 +33,12 @@ export type ServerMessage =
   | { v: 1; type: 'answer'; reqId?: string; callId: string; sdp: string }
   | { v: 1; type: 'incoming'; callId: string; from: string; sdp: string }
   | { v: 1; type: 'callState'; callId: string; state: CallState; reason?: string }
+  /** The peer put the call on hold (true) or resumed it (false). */
+  | { v: 1; type: 'remoteHold'; callId: string; held: boolean }
+  /** Mid-call data from the peer (SIP INFO). */
+  | { v: 1; type: 'data'; callId: string; data: UserData }
+  /** A request (hold, resume, data) was carried out. */
+  | { v: 1; type: 'done'; reqId?: string; callId: string }
   | { v: 1; type: 'pong'; reqId?: string }
   | { v: 1; type: 'error'; reqId?: string; callId?: string; code: ErrorCode; message: string };
 

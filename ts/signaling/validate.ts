@@ -17,7 +17,10 @@ export type ValidationResult =
   | { ok: true; msg: ClientMessage }
   | { ok: false; code: RejectCode; message: string; reqId?: string };
 
-const CLIENT_TYPES = ['signIn', 'signOut', 'call', 'accept', 'reject', 'hangup', 'ping'] as const;
+const CLIENT_TYPES = ['signIn', 'signOut', 'call', 'hold', 'resume', 'data', 'accept', 'reject', 'hangup', 'ping'] as const;
+/** User data: at most this many keys, each key and value bounded (they become SIP headers). */
+export const MAX_DATA_KEYS = 64;
+export const MAX_DATA_VALUE_LENGTH = 1024;
 type ClientType = ClientMessage['type'];
 // Compile-time check that CLIENT_TYPES lists exactly the union's members.
 type MissingTypes = Exclude<ClientType, (typeof CLIENT_TYPES)[number]>;
@@ -61,6 +64,27 @@ function sdpField(obj: Obj): string {
   return v;
 }
 
+// A key becomes part of a SIP header name (RFC 3261 token characters).
+const DATA_KEY_RE = /^[A-Za-z0-9_.!%*+`'~-]{1,64}$/;
+
+function dataField(obj: Obj, required: boolean): Record<string, string> | undefined {
+  const v = own(obj, 'data');
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Reject('malformed', 'field "data" must be an object of string values');
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const keys = Object.keys(v);
+  if (keys.length > MAX_DATA_KEYS) throw new Reject('malformed', `field "data" must have at most ${MAX_DATA_KEYS} keys`);
+  for (const key of keys) {
+    if (!DATA_KEY_RE.test(key)) throw new Reject('malformed', `data key ${JSON.stringify(key.slice(0, 64))} must be 1-64 letters, digits or -_.!%*+\`'~`);
+    const value = (v as Obj)[key];
+    if (typeof value !== 'string') throw new Reject('malformed', `data value of ${JSON.stringify(key)} must be a string`);
+    if (value.length > MAX_DATA_VALUE_LENGTH) throw new Reject('malformed', `data value of ${JSON.stringify(key)} must be at most ${MAX_DATA_VALUE_LENGTH} characters`);
+    if (CONTROL_RE.test(value)) throw new Reject('malformed', `data value of ${JSON.stringify(key)} must not contain control characters`);
+    out[key] = value;
+  }
+  return { ...out };
+}
+
 /** reqId is optional; when present it must be a short string. */
 function readReqId(obj: Obj): { reqId?: string; error?: string } {
   if (!Object.hasOwn(obj, 'reqId')) return {};
@@ -78,8 +102,15 @@ function build(type: ClientType, obj: Obj, reqId: string | undefined): ClientMes
       return { v: 1, type, ...r, id: idField(obj, 'id') };
     case 'signOut':
       return { v: 1, type, ...r };
-    case 'call':
-      return { v: 1, type, ...r, callId: idField(obj, 'callId'), target: idField(obj, 'target'), sdp: sdpField(obj) };
+    case 'call': {
+      const data = dataField(obj, false);
+      return { v: 1, type, ...r, callId: idField(obj, 'callId'), target: idField(obj, 'target'), sdp: sdpField(obj), ...(data === undefined ? {} : { data }) };
+    }
+    case 'hold':
+    case 'resume':
+      return { v: 1, type, ...r, callId: idField(obj, 'callId') };
+    case 'data':
+      return { v: 1, type, ...r, callId: idField(obj, 'callId'), data: dataField(obj, true) ?? {} };
     case 'accept':
       return { v: 1, type, ...r, callId: idField(obj, 'callId'), sdp: sdpField(obj) };
     case 'reject':

@@ -10,6 +10,7 @@ import { DigestClient, type CredentialLookup } from '../auth/index.js';
 import {
   createResponse,
   newBranch,
+  newTag,
   sipUri,
   tagOf,
   type NameAddr,
@@ -281,8 +282,10 @@ export class SipStack extends TypedEmitter<SipStackEvents> {
   reply(tx: TransactionId, status: number, opts: { reason?: string; toTag?: string; headers?: SipHeader[]; body?: Uint8Array } = {}): boolean {
     const entry = this.#servers.get(tx);
     if (entry === undefined) return false;
+    // RFC 3261 §8.2.6.2: a response (but 100) to a request without a To tag gets one; createResponse keeps a tag already there.
+    const toTag = opts.toTag ?? (status === 100 ? undefined : newTag());
     const res = createResponse(entry.request, status, opts.reason, {
-      ...(opts.toTag !== undefined ? { toTag: opts.toTag } : {}),
+      ...(toTag !== undefined ? { toTag } : {}),
       ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
       ...(opts.body !== undefined ? { body: opts.body } : {}),
     });
@@ -482,7 +485,7 @@ export class SipStack extends TypedEmitter<SipStackEvents> {
         if (req.method === 'ACK') return;
         const status = ev.reason === 'overload' ? 503 : 400;
         const reason = ev.reason === 'rfc2543' ? 'Bad Request (RFC 2543 branch not supported)' : undefined;
-        this.#transport.sendResponse(createResponse(req, status, reason), req, ev.source).catch(() => this.emit('dropped', 'send-failed'));
+        this.#transport.sendResponse(createResponse(req, status, reason, { toTag: newTag() }), req, ev.source).catch(() => this.emit('dropped', 'send-failed'));
         return;
       }
       case 'cancelSent':

@@ -72,6 +72,10 @@ void WebRtcEndpoint::connect(TimePoint now, const ConnectParams& params, io::TxQ
   outbound_[1].stats.emplace(params.route.videoClockRate);
   // A client waits for ICE before its ClientHello can go anywhere; see onStun().
   if (!params.dtlsClient) dtls_->start(now);
+  if (earlyDtlsSize_ > 0 && !params.dtlsClient) {
+    dtls_->handleDatagram(now, std::span<const uint8_t>(earlyDtls_.data(), earlyDtlsSize_));
+    earlyDtlsSize_ = 0;
+  }
   drainDtls(now, tx);
 }
 
@@ -120,6 +124,11 @@ void WebRtcEndpoint::onDtls(TimePoint now, std::span<const uint8_t> data, const 
                             io::TxQueue& tx) noexcept {
   ++counters_.dtlsReceived;
   if (!dtls_) {
+    if (earlyDtlsSize_ == 0 && data.size() <= earlyDtls_.size()) {
+      std::memcpy(earlyDtls_.data(), data.data(), data.size());
+      earlyDtlsSize_ = data.size();
+      return;
+    }
     reject(counters_.dtlsRejected, "dtls", "DTLS record before the remote description was set dropped");
     return;
   }

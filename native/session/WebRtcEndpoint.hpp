@@ -102,6 +102,10 @@ class WebRtcEndpoint final : public Endpoint {
   std::optional<srtp::SrtpSession> srtpOut_;
   std::optional<ConnectParams> params_;
   SocketAddress lastValidated_;  // where DTLS goes before ICE nominates a pair
+  // When the gateway offers (incoming calls), the browser's ClientHello can beat our connect():
+  // the first one is kept and handed to DTLS at connect() instead of waiting for a retransmit.
+  std::array<uint8_t, 1500> earlyDtls_{};
+  size_t earlyDtlsSize_ = 0;
   std::array<InboundStream, kMaxInbound> inbound_{};
   size_t inboundCount_ = 0;
   std::array<OutboundStream, 2> outbound_{};  // [0] audio, [1] video

@@ -164,7 +164,7 @@ export class CallManager implements SignalingHandler {
     user.userId = msg.id;
     user.anonymous = !registered;
     this.#byId.set(msg.id, session);
-    const proxy = this.#config.sipProxy[0];
+    const proxy = this.#sip?.stack.activeProxy ?? this.#config.sipProxy[0];
     if (registered && proxy && this.#sip) {
       // The gateway registers the DN at the SIP server on the browser's behalf (sip-register).
       const aor: SipUri = { type: 'sip', secure: false, user: msg.id, password: undefined, host: proxy.host, port: undefined, params: new Map(), headers: [] };
@@ -202,7 +202,8 @@ export class CallManager implements SignalingHandler {
       const parsed = parseUri(target);
       return parsed.ok ? parsed.uri : `target ${JSON.stringify(target)} is not a valid SIP URI`;
     }
-    const proxy = this.#config.sipProxy[0];
+    // The server in use now: after a failover, new calls name the surviving one.
+    const proxy = this.#sip?.stack.activeProxy ?? this.#config.sipProxy[0];
     if (!proxy) {
       return `target ${JSON.stringify(target)} is not reachable: no [rsmp]:[sip-proxy] is configured, so call a full SIP URI (sip:user@host:port), "self" or "self-pcmu"`;
     }

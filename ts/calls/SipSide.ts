@@ -35,6 +35,7 @@ export async function startSipSide(config: Config, logger: Logger): Promise<SipS
     transport,
     proxy: config.sipProxy.map((p) => ({ host: p.host, port: p.port, transport: 'udp' as const })),
     credentials: config.sipRegisterCredentials.lookup,
+    transaction: { t1: config.sipTimerT1 },
   });
   return {
     transport,

@@ -59,6 +59,7 @@ export interface Config {
   /** null when [rsmp]:[reporting-service-type] is "none". */
   reportingServiceType: string | null;
   sipUserdataPrefix: string;
+  sipTimerT1: number;
   allowAnonymousUser: boolean;
   /** Never empty: auto-detected when not configured. */
   webIceAddresses: readonly string[];
@@ -203,6 +204,7 @@ export function loadConfig(argv: readonly string[], env: ConfigEnv = {}): Config
     codecPolicy,
     reportingServiceType: reporting.toLowerCase() === 'none' ? null : reporting,
     sipUserdataPrefix: get('sip-userdata-prefix'),
+    sipTimerT1: get('sip-timer-t1'),
     allowAnonymousUser: get('allow-anonymous-user'),
     webIceAddresses: Object.freeze([...webIceAddresses]),
     webRtcpMux: get('web-rtcp-mux'),

@@ -278,6 +278,7 @@ export interface OptionValues {
   'sip-no-avpf': boolean;
   'reporting-service-type': string;
   'sip-userdata-prefix': string;
+  'sip-timer-t1': number;
   'allow-anonymous-user': boolean;
   'web-ice-addresses': string[];
   'web-rtcp-mux': true;
@@ -346,6 +347,13 @@ export const OPTIONS: { readonly [N in OptionName]: OptionSpec<OptionValues[N]> 
     (raw) => {
       if (!/^[A-Za-z0-9!%*_+`'~.-]+$/.test(raw)) throw new Error(`expected header-name characters, got ${quote(raw)}`);
     },
+  ),
+  'sip-timer-t1': intSpec(
+    'SIP T1 in ms (RFC 3261 §17): the round-trip estimate that scales retransmissions and the 64×T1 transaction timeout after which a sip-proxy fails over.',
+    500,
+    50,
+    10000,
+    ' ms',
   ),
   'allow-anonymous-user': boolSpec('Whether browsers may sign in without a registered identity.', true),
   'web-ice-addresses': iceAddressesSpec,

@@ -15,6 +15,8 @@ import type { CallState, ClientMessage, ErrorCode, ServerMessage } from '../sign
 const kProtocolVersion = 1;
 /** How long a request waits for its reply before failing with code 'timeout'. */
 const kRequestTimeoutMs = 10_000;
+/** How long call() waits for an answer, ringing or a failure before it gives up. */
+const kCallSetupTimeoutMs = 90_000;
 
 export type { CallState, ErrorCode };
 
@@ -60,7 +62,7 @@ export class Emitter<E extends { [K in keyof E]: unknown[] }> {
 
 // ---------------------------------------------------------------------------------------------
 
-export type GatewayErrorCode = ErrorCode | 'closed' | 'timeout' | 'protocol' | 'media';
+export type GatewayErrorCode = ErrorCode | 'closed' | 'timeout' | 'protocol' | 'media' | 'ended';
 
 /** A failed request: `code` is the gateway's ErrorCode, or one of the SDK's own codes. */
 export class GatewayError extends Error {
@@ -215,12 +217,21 @@ export class Gateway extends Emitter<GatewayEvents> {
         0,
       );
       answered.catch(() => undefined); // handled below or through call.fail(); never unhandled
-      let offRinging: (() => void) | undefined;
-      const ringing = new Promise<void>((resolve) => {
-        offRinging = call.on('state', (s) => s === 'ringing' && resolve());
+      // A SIP call may take long before anything comes back (a proxy failing over waits 64×T1):
+      // wait for the answer, ringing, or the end of the call, up to a generous limit.
+      let offState: (() => void) | undefined;
+      const progress = new Promise<void>((resolve, reject) => {
+        offState = call.on('state', (s, reason) => {
+          if (s === 'ringing') resolve();
+          if (s === 'ended') reject(new GatewayError('ended', reason ?? 'the call ended before it was answered'));
+        });
       });
-      const first = await Promise.race([answered, ringing, timeout(kRequestTimeoutMs)]).finally(() => offRinging?.());
-      if (first === 'timeout') throw new GatewayError('timeout', `no answer to call ${call.id}`);
+      progress.catch(() => undefined);
+      const first = await Promise.race([answered, progress, timeout(kCallSetupTimeoutMs)]).finally(() => offState?.());
+      if (first === 'timeout') {
+        this.send({ type: 'hangup', callId: call.id });
+        throw new GatewayError('timeout', `no answer to call ${call.id} within ${kCallSetupTimeoutMs / 1000} s`);
+      }
       const applyAnswer = async (msg: ServerMessage): Promise<void> => {
         if (msg.type === 'answer') await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
       };
@@ -229,6 +240,8 @@ export class Gateway extends Emitter<GatewayEvents> {
       return call;
     } catch (err) {
       const error = toGatewayError(err);
+      // Tell the gateway, so that it releases the call (and its SIP side) too.
+      if (call.state !== 'ended') this.send({ type: 'hangup', callId: call.id });
       call.end(error.message, true);
       throw error;
     }

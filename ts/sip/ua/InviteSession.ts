@@ -123,6 +123,23 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> im
     });
   }
 
+  /**
+   * Blind transfer (RFC 3515): asks the peer to call `target`. Resolves with the final status of
+   * the REFER itself (202 = accepted); the outcome of the peer's new call arrives as
+   * 'transferProgress' events from its NOTIFYs (message/sipfrag, RFC 3515 §2.4.5).
+   */
+  refer(target: NameAddr, referredBy?: NameAddr): Promise<number> {
+    return new Promise((resolve) => {
+      if (this.state !== 'confirmed' || this.dialog === undefined) {
+        resolve(481);
+        return;
+      }
+      const headers: SipHeader[] = [{ kind: 'address', name: 'Refer-To', value: target }];
+      if (referredBy !== undefined) headers.push({ kind: 'address', name: 'Referred-By', value: referredBy });
+      this.sendInDialog(this.dialog.createRequest('REFER', { headers }), (status) => resolve(status));
+    });
+  }
+
   // --- DialogUser -----------------------------------------------------------------------------
 
   onRequest(tx: TransactionId, req: SipRequest): void {
@@ -158,6 +175,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> im
         return;
       case 'NOTIFY':
         this.stack.reply(tx, 200);
+        this.onNotify(req);
         return;
       default:
         this.stack.reply(tx, 405, { headers: [tokens('Allow', ALLOWED_METHODS)] });
@@ -342,6 +360,14 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> im
     this.dialog?.refreshTarget(req);
     this.stack.respond(tx, this.okFor(req, neg.headers, new Uint8Array(0)));
     this.applyTimer(neg.timer, false);
+  }
+
+  /** RFC 3515 §2.4.5: NOTIFY for the refer event carries the transfer's progress as a sipfrag. */
+  private onNotify(req: SipRequest): void {
+    const event = req.headers.find((h) => h.kind === 'event');
+    if (event === undefined || event.kind !== 'event' || event.value.package.toLowerCase() !== 'refer') return;
+    const status = /^SIP\/2\.0 (\d{3})/.exec(Buffer.from(req.body).toString('latin1'));
+    if (status?.[1] !== undefined) this.emit('transferProgress', Number(status[1]));
   }
 
   private onRefer(tx: TransactionId, req: SipRequest): void {

@@ -172,6 +172,11 @@ export class SipStack extends TypedEmitter<SipStackEvents> {
     return new Registration(this, opts);
   }
 
+  /** The SIP server requests go to now ([rsmp] sip-proxy; moves to the other one on failover). */
+  get activeProxy(): ProxyAddress | undefined {
+    return this.#proxy.current();
+  }
+
   /** The digest state of one identity, or undefined when no credentials are configured. */
   digestFor(user: string): DigestClient | undefined {
     if (this.#credentials === undefined) return undefined;

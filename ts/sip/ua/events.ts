@@ -60,4 +60,6 @@ export type InviteSessionEvents = {
   reinviteAck: [sdp: string];
   info: [info: InfoMessage];
   refer: [request: IncomingRefer];
+  /** Our REFER's progress: the status line of the peer's new call (NOTIFY sipfrag). */
+  transferProgress: [status: number];
 };

@@ -109,14 +109,25 @@ export class CallManager implements SignalingHandler {
       }
       case 'hold':
       case 'resume':
-      case 'data': {
+      case 'data':
+      case 'transfer': {
         const call = user.calls.get(msg.callId);
         const mid = call?.midCall;
         if (!call || !mid || call.state !== 'connected') {
           this.#error(session, msg, 'unknown-call', `no established SIP call ${JSON.stringify(msg.callId)} (hold, resume and data need one)`, msg.callId);
           return;
         }
-        const op = msg.type === 'data' ? mid.sendData(msg.data) : mid.setHold(msg.type === 'hold');
+        let op: Promise<void>;
+        if (msg.type === 'transfer') {
+          const target = this.#sipTarget(msg.target);
+          if (typeof target === 'string') {
+            this.#error(session, msg, 'unknown-target', target, msg.callId);
+            return;
+          }
+          op = mid.transfer({ displayName: undefined, uri: target, params: new Map() });
+        } else {
+          op = msg.type === 'data' ? mid.sendData(msg.data) : mid.setHold(msg.type === 'hold');
+        }
         op.then(
           () => this.#send(session, { v: 1, type: 'done', ...reqIdOf(msg), callId: msg.callId }),
           (error: unknown) => this.#error(session, msg, 'internal', error instanceof Error ? error.message : String(error), msg.callId),

@@ -129,6 +129,7 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
         negotiated: sip,
         onRemoteHold: (held) => this.emit('remoteHold', held),
         onData: (data) => this.emit('data', data),
+        onTransferred: () => void this.hangup('transferred'),
       });
       this.#o.session.accept(sdp);
     } catch (error) {

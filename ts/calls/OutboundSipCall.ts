@@ -150,6 +150,7 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
         negotiated: sip,
         onRemoteHold: (held) => this.emit('remoteHold', held),
         onData: (data) => this.emit('data', data),
+        onTransferred: () => void this.hangup('transferred'),
       });
       this.#o.sendAnswer(sdp);
     } catch (error) {

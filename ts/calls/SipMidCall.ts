@@ -5,6 +5,7 @@ import type { RtpEndpoint } from '../engine/Engine.js';
 import { buildSipAnswer, buildSipOffer, negotiateSipAnswer } from '../sdp/sip/build.js';
 import { parseSipSdp } from '../sdp/sip/parse.js';
 import type { CodecPolicy as SipCodecPolicy, MediaDirection, SipNegotiatedAudio } from '../sdp/sip/types.js';
+import type { NameAddr } from '../sip/message/index.js';
 import type { InviteSession } from '../sip/ua/index.js';
 import type { UserData } from '../signaling/protocol.js';
 
@@ -19,6 +20,8 @@ export interface SipMidCallOptions {
   negotiated: SipNegotiatedAudio;
   onRemoteHold: (held: boolean) => void;
   onData: (data: UserData) => void;
+  /** The far end reported (NOTIFY) that the transfer connected: our leg should end. */
+  onTransferred: () => void;
 }
 
 export class SipMidCall {
@@ -51,6 +54,10 @@ export class SipMidCall {
         re.reject(488);
       }
     });
+    o.session.on('transferProgress', (status) => {
+      // RFC 5589 §6: after the transfer target answered, the transferor hangs up.
+      if (status >= 200 && status < 300) o.onTransferred();
+    });
     o.session.on('info', (info) => {
       if (info.contentType?.toLowerCase().startsWith(USER_DATA_CONTENT_TYPE) !== true) return;
       o.onData(Object.fromEntries(new URLSearchParams(Buffer.from(info.body).toString('utf8'))));
@@ -63,6 +70,12 @@ export class SipMidCall {
     if (!result.ok) throw new Error(`re-INVITE refused: ${result.status} ${result.reason}`);
     this.#localHold = hold;
     if (result.sdp !== undefined) this.#apply(negotiateSipAnswer(this.#lastOffer!, parseSipSdp(result.sdp), hold ? 'sendonly' : 'sendrecv'));
+  }
+
+  /** Blind transfer: asks the far end to call `target` (REFER); resolves once it accepted (2xx). */
+  async transfer(target: NameAddr): Promise<void> {
+    const status = await this.o.session.refer(target);
+    if (status < 200 || status >= 300) throw new Error(`REFER refused: ${status}`);
   }
 
   async sendData(data: UserData): Promise<void> {

@@ -27,6 +27,8 @@ const ui = {
   data: el<HTMLInputElement>('data'),
   sendData: el<HTMLButtonElement>('sendData'),
   remoteHold: el<HTMLSpanElement>('remoteHold'),
+  transferTarget: el<HTMLInputElement>('transferTarget'),
+  transfer: el<HTMLButtonElement>('transfer'),
   incoming: el<HTMLDivElement>('incoming'),
   incomingFrom: el<HTMLElement>('incomingFrom'),
   answer: el<HTMLButtonElement>('answer'),
@@ -67,6 +69,7 @@ function refreshButtons(): void {
   ui.hold.disabled = !sipCall;
   ui.resume.disabled = !sipCall;
   ui.sendData.disabled = !sipCall;
+  ui.transfer.disabled = !sipCall;
   ui.sendDtmf.disabled = !connected;
   ui.incoming.style.display = ringing !== undefined && ringing.state === 'ringing' ? 'block' : 'none';
 }
@@ -163,6 +166,15 @@ ui.sendDtmf.addEventListener('click', () => {
 ui.sendData.addEventListener('click', () => {
   const data = Object.fromEntries(new URLSearchParams(ui.data.value.trim()));
   current?.sendData(data).then(() => setStatus('Data sent', 'ok'), (err: unknown) => setStatus(`Data failed — ${describeError(err)}`, 'error'));
+});
+
+ui.transfer.addEventListener('click', () => {
+  const target = ui.transferTarget.value.trim();
+  if (target === '') return;
+  current?.transfer(target).then(
+    () => setStatus(`Transfer to ${target} accepted`, 'ok'),
+    (err: unknown) => setStatus(`Transfer failed — ${describeError(err)}`, 'error'),
+  );
 });
 
 ui.answer.addEventListener('click', async () => {

@@ -424,6 +424,11 @@ export class Call extends Emitter<CallEvents> {
     sender.dtmf.insertDTMF(digits, durationMs, gapMs);
   }
 
+  /** Blind transfer: asks the far end to call `target` (SIP REFER); the call ends once it connected. */
+  async transfer(target: string): Promise<void> {
+    await this.#gateway.request({ type: 'transfer', callId: this.id, target }, ['done']);
+  }
+
   /** Sends key/value data to the far end (SIP INFO). */
   async sendData(data: Record<string, string>): Promise<void> {
     await this.#gateway.request({ type: 'data', callId: this.id, data }, ['done']);

@@ -250,6 +250,7 @@ export class SignalingServer {
       case 'hold':
       case 'resume':
       case 'data':
+      case 'transfer':
       case 'accept':
       case 'reject':
       case 'hangup':

@@ -20,6 +20,8 @@ export type ClientMessage =
   | { v: 1; type: 'hold'; reqId?: string; callId: string }
   | { v: 1; type: 'resume'; reqId?: string; callId: string }
   | { v: 1; type: 'data'; reqId?: string; callId: string; data: UserData }
+  /** Blind transfer of the far end to `target` (SIP REFER). */
+  | { v: 1; type: 'transfer'; reqId?: string; callId: string; target: string }
   | { v: 1; type: 'accept'; reqId?: string; callId: string; sdp: string }
   | { v: 1; type: 'reject'; reqId?: string; callId: string }
   | { v: 1; type: 'hangup'; reqId?: string; callId: string }
@@ -37,7 +39,7 @@ export type ServerMessage =
   | { v: 1; type: 'remoteHold'; callId: string; held: boolean }
   /** Mid-call data from the peer (SIP INFO). */
   | { v: 1; type: 'data'; callId: string; data: UserData }
-  /** A request (hold, resume, data) was carried out. */
+  /** A request (hold, resume, data, transfer) was carried out. */
   | { v: 1; type: 'done'; reqId?: string; callId: string }
   | { v: 1; type: 'pong'; reqId?: string }
   | { v: 1; type: 'error'; reqId?: string; callId?: string; code: ErrorCode; message: string };

@@ -17,7 +17,7 @@ export type ValidationResult =
   | { ok: true; msg: ClientMessage }
   | { ok: false; code: RejectCode; message: string; reqId?: string };
 
-const CLIENT_TYPES = ['signIn', 'signOut', 'call', 'hold', 'resume', 'data', 'accept', 'reject', 'hangup', 'ping'] as const;
+const CLIENT_TYPES = ['signIn', 'signOut', 'call', 'hold', 'resume', 'data', 'transfer', 'accept', 'reject', 'hangup', 'ping'] as const;
 /** User data: at most this many keys, each key and value bounded (they become SIP headers). */
 export const MAX_DATA_KEYS = 64;
 export const MAX_DATA_VALUE_LENGTH = 1024;
@@ -111,6 +111,8 @@ function build(type: ClientType, obj: Obj, reqId: string | undefined): ClientMes
       return { v: 1, type, ...r, callId: idField(obj, 'callId') };
     case 'data':
       return { v: 1, type, ...r, callId: idField(obj, 'callId'), data: dataField(obj, true) ?? {} };
+    case 'transfer':
+      return { v: 1, type, ...r, callId: idField(obj, 'callId'), target: idField(obj, 'target') };
     case 'accept':
       return { v: 1, type, ...r, callId: idField(obj, 'callId'), sdp: sdpField(obj) };
     case 'reject':

@@ -3,7 +3,7 @@
 // (RFC 3261 §13.2.2.4), the UAS 2xx retransmission until ACK (§13.3.1.4), and RFC 4028 timers.
 
 import { TypedEmitter } from '../../common/TypedEmitter.js';
-import type { NameAddr, SipHeader, SipRequest, SipResponse } from '../message/index.js';
+import { reasonPhrase, type NameAddr, type SipHeader, type SipRequest, type SipResponse } from '../message/index.js';
 import type { TransactionId } from '../transaction/index.js';
 import type { Dialog } from './Dialog.js';
 import type { EndReason, IncomingRefer, IncomingReinvite, InviteSessionEvents, ReinviteResult, SessionState } from './events.js';
@@ -137,6 +137,30 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> im
       const headers: SipHeader[] = [{ kind: 'address', name: 'Refer-To', value: target }];
       if (referredBy !== undefined) headers.push({ kind: 'address', name: 'Referred-By', value: referredBy });
       this.sendInDialog(this.dialog.createRequest('REFER', { headers }), (status) => resolve(status));
+    });
+  }
+
+  /**
+   * As the transferee of an accepted REFER: reports the new call's progress to the transferor
+   * (RFC 3515 §2.4.5: NOTIFY, Event: refer, message/sipfrag); a final status ends the implicit
+   * subscription. Resolves with the NOTIFY's final status.
+   */
+  notifyTransfer(status: number, reason?: string): Promise<number> {
+    return new Promise((resolve) => {
+      const mt = parseContentTypeText('message/sipfrag');
+      if (this.state !== 'confirmed' || this.dialog === undefined || mt === undefined) {
+        resolve(481);
+        return;
+      }
+      const req = this.dialog.createRequest('NOTIFY', {
+        headers: [
+          { kind: 'raw', name: 'Event', value: 'refer' },
+          { kind: 'raw', name: 'Subscription-State', value: status >= 200 ? 'terminated;reason=noresource' : 'active;expires=60' },
+          { kind: 'content-type', name: 'Content-Type', value: mt },
+        ],
+        body: Buffer.from(`SIP/2.0 ${status} ${reason ?? reasonPhrase(status)}\r\n`, 'utf8'),
+      });
+      this.sendInDialog(req, (s) => resolve(s));
     });
   }
 

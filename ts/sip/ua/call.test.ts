@@ -213,4 +213,35 @@ describe('INVITE sessions back to back', () => {
     assert.equal(twoHundreds, 11); // 0, .5, 1.5, 3.5, 7.5, 11.5, ... every 4 s up to 32 s
     assert.ok(net.sent(BOB).includes('BYE'));
   });
+
+  it('REFER (blind transfer): 202 from the peer, Refer-To carried, NOTIFY sipfrag progress reported', async () => {
+    const { clock, alice, bob } = pair({ sessionTimer: false }, { sessionTimer: false });
+    let incoming: IncomingSession | undefined;
+    bob.on('invite', (s) => {
+      incoming = s;
+      s.accept(sdp());
+    });
+    const call = alice.invite({ target: uri(BOB_URI), from: addr(ALICE_ADDR), sdp: sdp() });
+    clock.advance(50);
+    assert.ok(incoming);
+    const referred: string[] = [];
+    incoming.on('refer', (r) => {
+      referred.push(r.referTo.uri.type === 'sip' ? `${r.referTo.uri.user ?? ''}@${r.referTo.uri.host}` : 'other');
+      r.accept();
+    });
+    const status = call.refer(addr('sip:carol@127.0.0.3'));
+    clock.advance(50);
+    assert.equal(await status, 202);
+    assert.deepEqual(referred, ['carol@127.0.0.3']);
+    // The transferee reports its new call's outcome (RFC 3515 §2.4.5): a NOTIFY with a sipfrag.
+    const progress: number[] = [];
+    call.on('transferProgress', (st) => progress.push(st));
+    const trying = incoming.notifyTransfer(100);
+    clock.advance(50);
+    assert.equal(await trying, 200);
+    const done = incoming.notifyTransfer(200);
+    clock.advance(50);
+    assert.equal(await done, 200);
+    assert.deepEqual(progress, [100, 200]);
+  });
 });

@@ -96,21 +96,6 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
         { address: this.#o.mediaAddress, port: this.rtp.port, rtcpPort: this.rtp.rtcpPort },
         { prefer: [audio.codec, ...sipAnswerPreference(this.#o.policy)] },
       );
-      this.endpoint.connect({
-        iceUfrag: negotiated.remote.iceUfrag,
-        icePwd: negotiated.remote.icePwd,
-        fingerprint: negotiated.remote.fingerprint,
-        dtlsRole: negotiated.dtlsRole,
-        route: {
-          kind: 'bridge',
-          audioPayloadTypes: [audio.payloadType, ...(audio.telephoneEventPt === undefined ? [] : [audio.telephoneEventPt])],
-          videoPayloadTypes: [],
-          audioSsrc: this.#audioSsrc,
-          videoSsrc: 0,
-          audioClockRate: audio.clockRate,
-          videoClockRate: 90000,
-        },
-      });
       this.bridge = joinLegs({
         engine: this.#o.engine,
         web: this.endpoint,

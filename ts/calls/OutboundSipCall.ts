@@ -116,22 +116,6 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
         cname: `rtcgate-${this.endpoint.id}`,
         policy: { ...webCodecPreference(this.#o.policy, [sip.codec]), videoCodecs: [] },
       });
-      const audio = negotiated.audio;
-      this.endpoint.connect({
-        iceUfrag: negotiated.remote.iceUfrag,
-        icePwd: negotiated.remote.icePwd,
-        fingerprint: negotiated.remote.fingerprint,
-        dtlsRole: negotiated.dtlsRole,
-        route: {
-          kind: 'bridge',
-          audioPayloadTypes: audio ? [audio.payloadType, ...(audio.telephoneEventPt === undefined ? [] : [audio.telephoneEventPt])] : [],
-          videoPayloadTypes: [],
-          audioSsrc: this.#audioSsrc,
-          videoSsrc: 0,
-          audioClockRate: audio?.clockRate ?? 48000,
-          videoClockRate: 90000,
-        },
-      });
       this.bridge = joinLegs({
         engine: this.#o.engine,
         web: this.endpoint,

@@ -22,7 +22,10 @@ export function createSipRtpEndpoint(engine: Engine, web: WebRtcEndpoint): RtpEn
   return engine.createRtpEndpoint({ affinity: web.id, ssrc: randomSsrc(), clockRate: 8000 });
 }
 
-/** Joins the two legs with what both SDPs settled: relay on a common codec, else transcode. */
+/**
+ * Connects the browser leg (its ICE credentials, fingerprint and negotiated payload types) and
+ * joins it to the SIP leg with what both SDPs settled: relay on a common codec, else transcode.
+ */
 export function joinLegs(options: {
   engine: Engine;
   web: WebRtcEndpoint;
@@ -33,8 +36,24 @@ export function joinLegs(options: {
   policy: SipCodecPolicy;
   transcoder: TranscoderOptions;
 }): Bridge {
-  const audio = options.webNegotiated.audio;
+  const negotiated = options.webNegotiated;
+  const audio = negotiated.audio;
   if (!audio) throw new CallSetupError(488, 'the browser accepted no audio');
+  options.web.connect({
+    iceUfrag: negotiated.remote.iceUfrag,
+    icePwd: negotiated.remote.icePwd,
+    fingerprint: negotiated.remote.fingerprint,
+    dtlsRole: negotiated.dtlsRole,
+    route: {
+      kind: 'bridge',
+      audioPayloadTypes: [audio.payloadType, ...(audio.telephoneEventPt === undefined ? [] : [audio.telephoneEventPt])],
+      videoPayloadTypes: [],
+      audioSsrc: options.webAudioSsrc,
+      videoSsrc: 0,
+      audioClockRate: audio.clockRate,
+      videoClockRate: 90000,
+    },
+  });
   const plan = negotiateBridge(
     { codec: audio.codec, payloadType: audio.payloadType, clockRate: audio.clockRate, ...(audio.telephoneEventPt === undefined ? {} : { telephoneEventPt: audio.telephoneEventPt }) },
     options.sipNegotiated,

@@ -4,18 +4,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parseClientMessage, validateClientMessage } from './validate.js';
+import { seededRandom } from '../common/seededRandom.js';
 
 /** mulberry32: small deterministic PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SEED = 0x5eed2026;
 const ROUNDS = 20_000;

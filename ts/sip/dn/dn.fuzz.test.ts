@@ -5,17 +5,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parseDnPatterns, type DnPattern, type DnPatternSet } from './index.js';
+import { seededRandom } from '../../common/seededRandom.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function reference(p: DnPattern, dn: string): boolean {
   switch (p.kind) {

@@ -9,18 +9,10 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { StreamFramer, parseMessage, serialize } from './index.js';
+import { seededRandom } from '../../common/seededRandom.js';
 
 /** mulberry32: small deterministic PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SEED = 0x51b0c0de;
 const ROUNDS = 20_000;

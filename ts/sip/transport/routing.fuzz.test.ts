@@ -6,18 +6,10 @@ import { it } from 'node:test';
 import { parseMessage, serialize } from '../message/index.js';
 import { ingest, responseTarget } from './routing.js';
 import type { SipPeer } from './types.js';
+import { seededRandom } from '../../common/seededRandom.js';
 
 /** mulberry32: deterministic PRNG, so a failure replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SEED = 0x7a45_5e17;
 const ROUNDS = 20_000;

@@ -6,17 +6,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parseMessage, serialize } from '../message/index.js';
 import { ALICE_ADDR, BOB_URI, addr, pair, sdp, uri } from './harness.js';
+import { seededRandom } from '../../common/seededRandom.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const SEED = 0x5ac0_1234;
 const ROUNDS = 5_000;

@@ -215,8 +215,13 @@ export class CallManager implements SignalingHandler {
     }
     // The server in use now: after a failover, new calls name the surviving one.
     const proxy = this.#sip?.stack.activeProxy ?? this.#config.sipProxy[0];
+    if (!proxy && this.#sip && this.#byId.has(target)) {
+      // Standalone: a browser-to-browser call is still a SIP call, sent to our own SIP port, so
+      // both legs go through the same path as calls with SIP peers.
+      return { type: 'sip', secure: false, user: target, password: undefined, host: this.#sip.sipHost, port: this.#sip.transport.viaPort('udp'), params: new Map(), headers: [] };
+    }
     if (!proxy) {
-      return `target ${JSON.stringify(target)} is not reachable: no [rsmp]:[sip-proxy] is configured, so call a full SIP URI (sip:user@host:port), "self" or "self-pcmu"`;
+      return `target ${JSON.stringify(target)} is not reachable: nobody is signed in with that id and no [rsmp]:[sip-proxy] is configured; call a signed-in id, a full SIP URI (sip:user@host:port), "self" or "self-pcmu"`;
     }
     if (!/^[A-Za-z0-9+*#._~-]+$/.test(target)) return `target ${JSON.stringify(target)} is not a valid SIP user part`;
     return { type: 'sip', secure: false, user: target, password: undefined, host: proxy.host, port: proxy.port, params: new Map(), headers: [] };

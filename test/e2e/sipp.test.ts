@@ -5,7 +5,7 @@
 //    answers: the browser receives the audio; SIPp hangs up and everything is released.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -113,6 +113,95 @@ describe('WebRTC ↔ SIP with SIPp', { skip: haveSipp ? false : 'sipp (Debian si
     } finally {
       uac.child.kill();
       rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  test('SIPp UAC with an offerless INVITE (3pcc) → browser: our offer goes in the 200, the ACK answers, the legs are bridged', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rtcgate-3pcc-'));
+    const scenario = join(dir, 'uac_3pcc.xml');
+    // SIPp scenario of our own: INVITE without SDP, SDP answer in the ACK, BYE after 3 s.
+    writeFileSync(
+      scenario,
+      `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="offerless INVITE">
+  <send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+  ]]></send>
+  <recv response="100" optional="true"></recv>
+  <recv response="180" optional="true"></recv>
+  <recv response="200" rrs="true"></recv>
+  <send><![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=sipp 53655765 2353687637 IN IP4 [local_ip]
+s=-
+c=IN IP4 [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+
+  ]]></send>
+  <pause milliseconds="3000"/>
+  <send retrans="500"><![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+  ]]></send>
+  <recv response="200"></recv>
+</scenario>
+`,
+    );
+    const page = await openPage(browser, gw.origin + '/');
+    const answered = page.evaluate(answerIncoming, { id: '8102', seconds: 2, waitMs: 20000 });
+    await page.waitForFunction(() => (window as unknown as { rtcgateSignedIn?: boolean }).rtcgateSignedIn === true, undefined, { timeout: 10000 });
+    const uac = sipp(['-sf', scenario, '-s', '8102', `127.0.0.1:${sipPort}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String(await freePort()), '-m', '1']);
+    try {
+      let bridged = false;
+      const end = Date.now() + 10000;
+      while (Date.now() < end && !bridged) {
+        bridged = gw.gateway.engine.bridges.size > 0;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(bridged, 'the ACK answer bridged the legs');
+      const report = await answered;
+      await page.close();
+      t.diagnostic(`browser: state ${report.state}, end ${String(report.endReason)}, codec ${String(report.codec)}`);
+      assert.equal(report.state, 'ended');
+      const code = await Promise.race([uac.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15000))]);
+      assert.equal(code, 0, uac.output.join('').slice(-2000));
+      const released = Date.now() + 3000;
+      while (Date.now() < released && gw.gateway.engine.sipPortsInUse() > 0) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(gw.gateway.engine.portsInUse(), 0);
+      assert.equal(gw.gateway.engine.sipPortsInUse(), 0);
+    } finally {
+      uac.child.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

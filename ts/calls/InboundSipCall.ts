@@ -4,10 +4,11 @@ import { TypedEmitter } from '../common/TypedEmitter.js';
 import type { Bridge, Engine, RtpEndpoint, WebRtcEndpoint } from '../engine/Engine.js';
 import type { TranscoderOptions } from '../engine/types.js';
 import { buildOffer, negotiateAnswer, parseBrowserAnswer } from '../sdp/index.js';
-import { buildSipAnswer } from '../sdp/sip/build.js';
+import { buildSipAnswer, buildSipOffer, negotiateSipAnswer } from '../sdp/sip/build.js';
 import { sipAnswerPreference, webCodecPreference } from '../sdp/sip/negotiate.js';
 import { parseSipSdp } from '../sdp/sip/parse.js';
-import type { CodecPolicy as SipCodecPolicy, SipDescription } from '../sdp/sip/types.js';
+import type { CodecPolicy as SipCodecPolicy, SipDescription, SipNegotiatedAudio } from '../sdp/sip/types.js';
+import type { Negotiated } from '../sdp/index.js';
 import type { IncomingSession } from '../sip/ua/index.js';
 import type { CallState } from '../signaling/protocol.js';
 import { randomSsrc } from './BrowserLeg.js';
@@ -37,7 +38,8 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
   readonly startedAt = performance.now();
   setupMs: number | null = null;
   readonly #o: InboundSipCallOptions;
-  readonly #sipOffer: SipDescription;
+  /** The SIP side's offer; undefined for an offerless INVITE (3pcc: we offer in the 200). */
+  readonly #sipOffer: SipDescription | undefined;
   readonly #audioSsrc = randomSsrc();
   #ending = false;
 
@@ -46,12 +48,10 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
     super();
     this.#o = o;
     this.callId = o.callId;
-    if (o.session.offer === undefined) {
-      // 3pcc (offer in our 200, answer in the ACK) needs the browser's offer first: not yet.
-      throw new CallSetupError(488, 'INVITE without SDP is not supported for calls to browsers yet');
-    }
-    this.#sipOffer = parseSipSdp(o.session.offer);
-    const sipCodecs = this.#sipOffer.media.filter((m) => m.kind === 'audio' && m.port !== 0).flatMap((m) => m.codecs);
+    // RFC 3261 §13.2.1 offerless INVITE (third-party call control): the browser is offered our
+    // codecs; its answer shapes our offer in the 200, and the ACK brings the SIP side's answer.
+    this.#sipOffer = o.session.offer === undefined ? undefined : parseSipSdp(o.session.offer);
+    const sipCodecs = this.#sipOffer?.media.filter((m) => m.kind === 'audio' && m.port !== 0).flatMap((m) => m.codecs) ?? [];
     this.endpoint = o.engine.createWebRtcEndpoint();
     try {
       this.rtp = createSipRtpEndpoint(o.engine, this.endpoint);
@@ -90,32 +90,15 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
       const negotiated = negotiateAnswer(parseBrowserAnswer(answerSdp));
       const audio = negotiated.audio;
       if (!audio) throw new CallSetupError(488, 'the browser accepted no audio');
-      const { sdp, negotiated: sip } = buildSipAnswer(
-        this.#sipOffer,
-        this.#o.policy,
-        { address: this.#o.mediaAddress, port: this.rtp.port, rtcpPort: this.rtp.rtcpPort },
-        { prefer: [audio.codec, ...sipAnswerPreference(this.#o.policy)] },
-      );
-      this.bridge = joinLegs({
-        engine: this.#o.engine,
-        web: this.endpoint,
-        webNegotiated: negotiated,
-        webAudioSsrc: this.#audioSsrc,
-        sip: this.rtp,
-        sipNegotiated: sip,
-        policy: this.#o.policy,
-        transcoder: this.#o.transcoder,
+      const local = { address: this.#o.mediaAddress, port: this.rtp.port, rtcpPort: this.rtp.rtcpPort };
+      if (this.#sipOffer === undefined) {
+        this.#acceptOfferless(negotiated, local);
+        return;
+      }
+      const { sdp, negotiated: sip } = buildSipAnswer(this.#sipOffer, this.#o.policy, local, {
+        prefer: [audio.codec, ...sipAnswerPreference(this.#o.policy)],
       });
-      this.midCall = new SipMidCall({
-        session: this.#o.session,
-        rtp: this.rtp,
-        mediaAddress: this.#o.mediaAddress,
-        policy: this.#o.policy,
-        negotiated: sip,
-        onRemoteHold: (held) => this.emit('remoteHold', held),
-        onData: (data) => this.emit('data', data),
-        onTransferred: () => void this.hangup('transferred'),
-      });
+      this.#join(negotiated, sip);
       this.#o.session.accept(sdp);
     } catch (error) {
       const f = setupFailure(error);
@@ -123,6 +106,59 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
       void this.#end(`call set-up failed: ${f.reason}`);
       throw error;
     }
+  }
+
+  /** Both SDPs are settled: bridge the legs and start handling mid-call requests. */
+  #join(negotiated: Negotiated, sip: SipNegotiatedAudio): void {
+    this.bridge = joinLegs({
+      engine: this.#o.engine,
+      web: this.endpoint,
+      webNegotiated: negotiated,
+      webAudioSsrc: this.#audioSsrc,
+      sip: this.rtp,
+      sipNegotiated: sip,
+      policy: this.#o.policy,
+      transcoder: this.#o.transcoder,
+    });
+    this.midCall = new SipMidCall({
+      session: this.#o.session,
+      rtp: this.rtp,
+      mediaAddress: this.#o.mediaAddress,
+      policy: this.#o.policy,
+      negotiated: sip,
+      onRemoteHold: (held) => this.emit('remoteHold', held),
+      onData: (data) => this.emit('data', data),
+      onTransferred: () => void this.hangup('transferred'),
+    });
+  }
+
+  /** 3pcc: our SIP offer goes in the 200 (browser's codec first, so it can relay); the ACK answers. */
+  #acceptOfferless(negotiated: Negotiated, local: { address: string; port: number; rtcpPort: number }): void {
+    const audio = negotiated.audio;
+    if (!audio) throw new CallSetupError(488, 'the browser accepted no audio');
+    // The browser's codec first (relay if the SIP side takes it); with transcoding every other
+    // audio codec of [rsmp]:[codecs] follows, so the SIP side can answer what it supports.
+    const others = this.#o.policy.enableTranscoding
+      ? this.#o.policy.codecs
+          .filter((c) => c.kind === 'audio' && c.name !== 'telephone-event' && c.name.toLowerCase() !== audio.codec.toLowerCase())
+          .map((c) => ({ payloadType: c.payloadType, name: c.name, clockRate: c.clockRate, channels: c.channels, fmtp: '' }))
+      : [];
+    const offer = buildSipOffer(local, this.#o.policy, {
+      webCodecs: [{ payloadType: audio.payloadType, name: audio.codec, clockRate: audio.clockRate, channels: audio.channels, fmtp: audio.fmtp }, ...others],
+    });
+    this.#o.session.once('confirmed', (answerSdp) => {
+      try {
+        if (answerSdp === undefined) throw new CallSetupError(488, 'the ACK carried no SDP answer');
+        const sip = negotiateSipAnswer(offer, parseSipSdp(answerSdp));
+        this.#join(negotiated, sip);
+      } catch (error) {
+        // #end first, so the reason the browser sees is this one, not the BYE's.
+        const ended = this.#end(`call set-up failed: ${setupFailure(error).reason}`);
+        this.#o.session.hangup();
+        void ended;
+      }
+    });
+    this.#o.session.accept(offer.sdp);
   }
 
   /** The browser declined. */

@@ -13,8 +13,8 @@ import type { IncomingSession } from '../sip/ua/index.js';
 import type { CallState } from '../signaling/protocol.js';
 import { randomSsrc } from './BrowserLeg.js';
 import type { GatewayCall, GatewayCallEvents } from './GatewayCall.js';
-import { CallSetupError, createSipRtpEndpoint, joinLegs, setupFailure } from './SipLeg.js';
-import { SipMidCall } from './SipMidCall.js';
+import { CallSetupError, createSipRtpEndpoint, joinLegs, setupFailure, startMidCall } from './SipLeg.js';
+import type { SipMidCall } from './SipMidCall.js';
 
 export interface InboundSipCallOptions {
   engine: Engine;
@@ -120,16 +120,7 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
       policy: this.#o.policy,
       transcoder: this.#o.transcoder,
     });
-    this.midCall = new SipMidCall({
-      session: this.#o.session,
-      rtp: this.rtp,
-      mediaAddress: this.#o.mediaAddress,
-      policy: this.#o.policy,
-      negotiated: sip,
-      onRemoteHold: (held) => this.emit('remoteHold', held),
-      onData: (data) => this.emit('data', data),
-      onTransferred: () => void this.hangup('transferred'),
-    });
+    this.midCall = startMidCall(this, { session: this.#o.session, rtp: this.rtp, mediaAddress: this.#o.mediaAddress, policy: this.#o.policy, negotiated: sip });
   }
 
   /** 3pcc: our SIP offer goes in the 200 (browser's codec first, so it can relay); the ACK answers. */
@@ -165,6 +156,11 @@ export class InboundSipCall extends TypedEmitter<GatewayCallEvents> implements G
   reject(): void {
     this.#o.session.reject(603, 'Decline');
     void this.#end('rejected');
+  }
+
+  /** @internal Mid-call events (SipMidCall) reach the call's listeners. */
+  report<K extends 'remoteHold' | 'data'>(event: K, ...args: GatewayCallEvents[K]): void {
+    this.emit(event, ...args);
   }
 
   async hangup(reason = 'hangup'): Promise<void> {

@@ -14,8 +14,8 @@ import type { OutgoingSession, SipStack } from '../sip/ua/index.js';
 import type { CallState } from '../signaling/protocol.js';
 import { randomSsrc } from './BrowserLeg.js';
 import type { GatewayCall, GatewayCallEvents } from './GatewayCall.js';
-import { createSipRtpEndpoint, joinLegs, setupFailure } from './SipLeg.js';
-import { SipMidCall } from './SipMidCall.js';
+import { createSipRtpEndpoint, joinLegs, setupFailure, startMidCall } from './SipLeg.js';
+import type { SipMidCall } from './SipMidCall.js';
 
 export interface OutboundSipCallOptions {
   engine: Engine;
@@ -97,6 +97,11 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
     this.endpoint.on('closed', () => void this.#end('media closed'));
   }
 
+  /** @internal Mid-call events (SipMidCall) reach the call's listeners. */
+  report<K extends 'remoteHold' | 'data'>(event: K, ...args: GatewayCallEvents[K]): void {
+    this.emit(event, ...args);
+  }
+
   async hangup(reason = 'hangup'): Promise<void> {
     this.session.hangup();
     await this.#end(reason);
@@ -126,16 +131,7 @@ export class OutboundSipCall extends TypedEmitter<GatewayCallEvents> implements 
         policy: this.#o.policy,
         transcoder: this.#o.transcoder,
       });
-      this.midCall = new SipMidCall({
-        session: this.session,
-        rtp: this.rtp,
-        mediaAddress: this.#o.mediaAddress,
-        policy: this.#o.policy,
-        negotiated: sip,
-        onRemoteHold: (held) => this.emit('remoteHold', held),
-        onData: (data) => this.emit('data', data),
-        onTransferred: () => void this.hangup('transferred'),
-      });
+      this.midCall = startMidCall(this, { session: this.session, rtp: this.rtp, mediaAddress: this.#o.mediaAddress, policy: this.#o.policy, negotiated: sip });
       this.#o.sendAnswer(sdp);
     } catch (error) {
       const f = setupFailure(error);

@@ -6,7 +6,10 @@ import { negotiateBridge, sipLegSrtp } from '../sdp/sip/negotiate.js';
 import type { CodecPolicy as SipCodecPolicy, SipNegotiatedAudio } from '../sdp/sip/types.js';
 import type { Negotiated } from '../sdp/index.js';
 import { SdpError } from '../sdp/index.js';
+import type { InviteSession } from '../sip/ua/index.js';
 import { randomSsrc } from './BrowserLeg.js';
+import type { GatewayCallEvents } from './GatewayCall.js';
+import { SipMidCall } from './SipMidCall.js';
 
 export class CallSetupError extends Error {
   constructor(
@@ -74,6 +77,25 @@ export function joinLegs(options: {
     formatA: plan.formatWeb,
     formatB: plan.formatSip,
     options: options.transcoder,
+  });
+}
+
+/** What a SIP call reports from mid-call handling (its own events, and ending after a transfer). */
+export interface MidCallReports {
+  report<K extends 'remoteHold' | 'data'>(event: K, ...args: GatewayCallEvents[K]): void;
+  hangup(reason?: string): Promise<void>;
+}
+
+/** Mid-call handling of an established SIP call. */
+export function startMidCall(
+  call: MidCallReports,
+  o: { session: InviteSession; rtp: RtpEndpoint; mediaAddress: string; policy: SipCodecPolicy; negotiated: SipNegotiatedAudio },
+): SipMidCall {
+  return new SipMidCall({
+    ...o,
+    onRemoteHold: (held) => call.report('remoteHold', held),
+    onData: (data) => call.report('data', data),
+    onTransferred: () => void call.hangup('transferred'),
   });
 }
 

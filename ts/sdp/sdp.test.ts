@@ -12,6 +12,7 @@ import {
   type LocalParams,
   type SdpErrorCode,
 } from './index.js';
+import { mutateLines } from './testing/mutateLines.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const chromeAudio = fixture('chrome-audio-offer.sdp');
@@ -259,31 +260,7 @@ describe('garbage in, SdpError out', () => {
     for (let i = 0; i < 5000; i++) {
       const src = lines(sources[rand(sources.length)] as string);
       const edits = 1 + rand(6);
-      for (let e = 0; e < edits; e++) {
-        const at = rand(src.length);
-        const line = src[at] ?? '';
-        switch (rand(6)) {
-          case 0:
-            src.splice(at, 1);
-            break;
-          case 1:
-            src.splice(at, 0, src[rand(src.length)] ?? '');
-            break;
-          case 2: {
-            const pos = rand(line.length + 1);
-            src[at] = line.slice(0, pos) + (junk[rand(junk.length)] ?? '') + line.slice(pos + rand(4));
-            break;
-          }
-          case 3:
-            src[at] = line.slice(0, rand(line.length + 1));
-            break;
-          case 4:
-            src[at] = line.replace(/\d+/, String(rand(2) === 0 ? rand(300) : 2 ** 40));
-            break;
-          default:
-            src[at] = line.replace(/[a-z]+/i, junk[rand(junk.length)] ?? '');
-        }
-      }
+      for (let e = 0; e < edits; e++) mutateLines(src, rand, junk, 300);
       const sdp = src.join(rand(2) === 0 ? '\r\n' : '\n');
       try {
         const offer = parseBrowserOffer(sdp);

@@ -11,6 +11,7 @@ import {
   SipSdpError,
   type CodecPolicy,
 } from './index.js';
+import { mutateLines } from '../testing/mutateLines.js';
 
 const dir = new URL('./testdata/', import.meta.url);
 const sources = readdirSync(dir)
@@ -45,31 +46,7 @@ describe('garbage in, SipSdpError out', () => {
     for (let i = 0; i < 5000; i++) {
       const src = [...(sources[rand(sources.length)] as string[])];
       const edits = 1 + rand(5);
-      for (let e = 0; e < edits; e++) {
-        const at = rand(src.length);
-        const line = src[at] ?? '';
-        switch (rand(6)) {
-          case 0:
-            src.splice(at, 1);
-            break;
-          case 1:
-            src.splice(at, 0, src[rand(src.length)] ?? '');
-            break;
-          case 2: {
-            const pos = rand(line.length + 1);
-            src[at] = line.slice(0, pos) + (junk[rand(junk.length)] ?? '') + line.slice(pos + rand(4));
-            break;
-          }
-          case 3:
-            src[at] = line.slice(0, rand(line.length + 1));
-            break;
-          case 4:
-            src[at] = line.replace(/\d+/, String(rand(2) === 0 ? rand(70000) : 2 ** 40));
-            break;
-          default:
-            src[at] = line.replace(/[A-Za-z]+/, junk[rand(junk.length)] ?? '');
-        }
-      }
+      for (let e = 0; e < edits; e++) mutateLines(src, rand, junk, 70000);
       const sdp = src.join(rand(4) === 0 ? '\n' : '\r\n');
       const which = rand(policies.length);
       try {

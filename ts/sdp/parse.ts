@@ -76,8 +76,8 @@ function parseDescription(sdp: unknown, role: DescriptionRole): BrowserDescripti
   const sessionFingerprints = rawFingerprints(rawSections.session);
   const sessionSetup = readSetup(parsed.setup, 'session level');
   const sessionDirection = readDirection(parsed.direction);
-  const sessionUfrag = asString(parsed.iceUfrag);
-  const sessionPwd = asString(parsed.icePwd);
+  const sessionUfrag = rawAttribute(rawSections.session, 'ice-ufrag');
+  const sessionPwd = rawAttribute(rawSections.session, 'ice-pwd');
 
   const media: MediaSection[] = [];
   const seenMids = new Set<string>();
@@ -142,6 +142,17 @@ function splitRawSections(sdp: string): { session: string[]; media: string[][] }
 }
 
 /** All a=fingerprint lines (sdp-transform keeps only the last one; RFC 8122 §5 allows several). */
+/**
+ * The value of the first `a=<name>:` line, read from the text: sdp-transform turns values that
+ * look numeric into numbers, so an all-digit ICE ufrag ("4821", one offer in ~6000 from Chrome)
+ * or one with leading zeros would be lost or changed.
+ */
+function rawAttribute(lines: string[], name: string): string | undefined {
+  const prefix = `a=${name}:`;
+  for (const line of lines) if (line.startsWith(prefix)) return line.slice(prefix.length).trim();
+  return undefined;
+}
+
 function rawFingerprints(lines: string[]): RemoteFingerprint[] {
   const out: RemoteFingerprint[] = [];
   for (const line of lines) {
@@ -191,9 +202,9 @@ function readSection(m: MediaDescription, index: number, raw: string[], sessionD
   };
   const msid = rawMsid(raw);
   if (msid !== undefined) section.msid = msid;
-  const ufrag = asString(m.iceUfrag);
+  const ufrag = rawAttribute(raw, 'ice-ufrag');
   if (ufrag !== undefined) section.iceUfrag = ufrag;
-  const pwd = asString(m.icePwd);
+  const pwd = rawAttribute(raw, 'ice-pwd');
   if (pwd !== undefined) section.icePwd = pwd;
   const fp = rawFingerprints(raw)[0];
   if (fp !== undefined) section.fingerprint = fp;

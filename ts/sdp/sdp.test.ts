@@ -49,6 +49,11 @@ const mediaBlocks = (sdp: string): string[][] =>
     .map((b) => b.split('\r\n').filter((l) => l !== ''));
 
 describe('parseBrowserOffer', () => {
+  it('keeps an all-digit ICE ufrag and a leading-zero one as text (sdp-transform would make numbers of them)', () => {
+    const digits = chromeAudio.replace(/a=ice-ufrag:\S+/g, 'a=ice-ufrag:0482');
+    assert.equal(parseBrowserOffer(digits).iceUfrag, '0482');
+  });
+
   it('extracts transport and media of a Chromium audio offer', () => {
     const offer = parseBrowserOffer(chromeAudio);
     assert.equal(offer.iceUfrag, 'Xq3P');
